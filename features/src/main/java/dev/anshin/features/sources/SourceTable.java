@@ -1,0 +1,199 @@
+package dev.anshin.features.sources;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The typed source tables that ingest writes: their names, columns, types, keys and rules.
+ *
+ * <p>This is the one place the source schemas are defined; validation, the generator, the docs and
+ * every downstream transformation refer to these constants rather than repeating column names.
+ */
+public enum SourceTable {
+  ACCOUNTS(
+      "accounts",
+      Kind.SNAPSHOT,
+      "account_id",
+      null,
+      List.of(
+          column("account_id", DataTypes.StringType, true),
+          column("name", DataTypes.StringType, true),
+          column("segment", DataTypes.StringType, true),
+          column("industry", DataTypes.StringType, false),
+          column("region", DataTypes.StringType, false),
+          column("created_at", DataTypes.TimestampType, true),
+          column("seats", DataTypes.IntegerType, false),
+          column("csm_owner", DataTypes.StringType, false))),
+
+  SUBSCRIPTIONS(
+      "subscriptions",
+      Kind.SNAPSHOT,
+      "subscription_id",
+      null,
+      List.of(
+          column("subscription_id", DataTypes.StringType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("plan", DataTypes.StringType, true),
+          column("seats", DataTypes.IntegerType, false),
+          column("mrr", Money.TYPE, true),
+          column("currency", DataTypes.StringType, true),
+          column("billing_interval", DataTypes.StringType, true),
+          column("started_at", DataTypes.DateType, true),
+          column("ended_at", DataTypes.DateType, false),
+          column("cancel_reason", DataTypes.StringType, false))),
+
+  INVOICES(
+      "invoices",
+      Kind.SNAPSHOT,
+      "invoice_id",
+      null,
+      List.of(
+          column("invoice_id", DataTypes.StringType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("subscription_id", DataTypes.StringType, false),
+          column("amount", Money.TYPE, true),
+          column("currency", DataTypes.StringType, true),
+          column("period_start", DataTypes.DateType, true),
+          column("period_end", DataTypes.DateType, true),
+          column("issued_at", DataTypes.TimestampType, true),
+          column("status", DataTypes.StringType, true),
+          column("failed_attempts", DataTypes.IntegerType, false),
+          column("paid_at", DataTypes.TimestampType, false))),
+
+  USAGE_EVENTS(
+      "usage_events",
+      Kind.DAILY,
+      "event_id",
+      "event_date",
+      List.of(
+          column("event_id", DataTypes.StringType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("user_id", DataTypes.StringType, true),
+          column("event_time", DataTypes.TimestampType, true),
+          column("event_name", DataTypes.StringType, true))),
+
+  API_REQUESTS(
+      "api_requests",
+      Kind.DAILY,
+      "request_id",
+      "request_date",
+      List.of(
+          column("request_id", DataTypes.StringType, true),
+          column("request_time", DataTypes.TimestampType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("route", DataTypes.StringType, true),
+          column("status", DataTypes.IntegerType, true),
+          column("latency_ms", DataTypes.DoubleType, true))),
+
+  TICKETS(
+      "tickets",
+      Kind.DAILY,
+      "ticket_id",
+      "created_date",
+      List.of(
+          column("ticket_id", DataTypes.StringType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("created_at", DataTypes.TimestampType, true),
+          column("first_reply_at", DataTypes.TimestampType, false),
+          column("solved_at", DataTypes.TimestampType, false),
+          column("priority", DataTypes.StringType, true),
+          column("channel", DataTypes.StringType, false),
+          column("category", DataTypes.StringType, true),
+          column("satisfaction", DataTypes.StringType, false),
+          column("reopens", DataTypes.IntegerType, false),
+          column("agent_replies", DataTypes.IntegerType, false),
+          column("handle_minutes", DataTypes.DoubleType, false)));
+
+  /** How a source arrives. */
+  public enum Kind {
+    /** A full export of a small master table (CRM, billing), upserted by its key every run. */
+    SNAPSHOT,
+    /** One file of new records per day, partitioned by the day the record happened. */
+    DAILY
+  }
+
+  /** A column of a source table: name, Spark type and whether a row without it is rejected. */
+  public record Column(String name, DataType type, boolean required) {}
+
+  private final String tableName;
+  private final Kind kind;
+  private final String idColumn;
+  private final String partitionColumn;
+  private final List<Column> columns;
+
+  SourceTable(
+      String tableName, Kind kind, String idColumn, String partitionColumn, List<Column> columns) {
+    this.tableName = tableName;
+    this.kind = kind;
+    this.idColumn = idColumn;
+    this.partitionColumn = partitionColumn;
+    this.columns = columns;
+  }
+
+  private static Column column(String name, DataType type, boolean required) {
+    return new Column(name, type, required);
+  }
+
+  /** The Delta table name, also the `source` value in the quarantine table. */
+  public String tableName() {
+    return tableName;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The column that identifies a record; duplicates of it within one batch are rejected. */
+  public String idColumn() {
+    return idColumn;
+  }
+
+  /** For daily sources, the date column the typed table is partitioned by (UTC day of the record). */
+  public Optional<String> partitionColumn() {
+    return Optional.ofNullable(partitionColumn);
+  }
+
+  public List<Column> columns() {
+    return columns;
+  }
+
+  public List<String> columnNames() {
+    return columns.stream().map(Column::name).toList();
+  }
+
+  /** The typed schema of the source's columns, without the partition column. */
+  public StructType schema() {
+    return new StructType(
+        columns.stream()
+            .map(c -> new StructField(c.name(), c.type(), !c.required(), Metadata.empty()))
+            .toArray(StructField[]::new));
+  }
+
+  /** The same columns, all as strings: what a raw export holds before validation. */
+  public StructType rawSchema() {
+    return new StructType(
+        columns.stream()
+            .map(c -> new StructField(c.name(), DataTypes.StringType, true, Metadata.empty()))
+            .toArray(StructField[]::new));
+  }
+
+  public static SourceTable byName(String name) {
+    return Arrays.stream(values())
+        .filter(s -> s.tableName.equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Unknown source '" + name + "'; known sources: " + Arrays.toString(names())));
+  }
+
+  public static String[] names() {
+    return Arrays.stream(values()).map(SourceTable::tableName).toArray(String[]::new);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.anshin.jobs;
+
+import dev.anshin.jobs.config.AnshinConfig;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the one SparkSession a command uses, with Delta Lake and the configured settings. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession create(AnshinConfig.SparkSettings settings, String appName) {
+    SparkSession.Builder builder =
+        SparkSession.builder()
+            .appName(appName)
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            // Every date in Anshin is a UTC day; the JVM's zone must not move day boundaries.
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", Integer.toString(settings.shufflePartitions()));
+    // spark-submit sets the master itself; only set ours when nobody else did.
+    if (System.getProperty("spark.master") == null) {
+      builder.master(settings.master());
+      if (settings.master().startsWith("local")) {
+        builder
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false");
+      }
+    }
+    for (Map.Entry<String, String> option : settings.extraOptions().entrySet()) {
+      builder.config(option.getKey(), option.getValue());
+    }
+    return builder.getOrCreate();
+  }
+}

@@ -1,0 +1,235 @@
+package dev.anshin.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import dev.anshin.features.sources.SourceTable;
+import dev.anshin.jobs.cli.AnshinException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Anshin's configuration, bound once from HOCON into immutable records and validated at start-up.
+ *
+ * <p>Precedence: command-line options &gt; the `--conf` file &gt; the defaults in the jar's
+ * `reference.conf`. Every key is documented in docs/configuration.md; a bad value fails with a
+ * message that names the key.
+ */
+public record AnshinConfig(
+    Path lakehouse,
+    Path sourcesDir,
+    Map<SourceTable, SourceSettings> sources,
+    SparkSettings spark,
+    IngestSettings ingest,
+    ChurnSettings churn,
+    Config raw) {
+
+  /** Where and how one source is read. */
+  public record SourceSettings(
+      String format, String path, Map<String, String> options, Map<String, String> columns,
+      String jdbcUrl, String jdbcTable, String jdbcUserEnv, String jdbcPasswordEnv) {
+
+    /** The name of the raw column that feeds a typed column (the column mapping, or the same name). */
+    public String rawColumn(String typedColumn) {
+      return columns.getOrDefault(typedColumn, typedColumn);
+    }
+  }
+
+  public record SparkSettings(String master, int shufflePartitions, Map<String, String> extraOptions) {}
+
+  public record IngestSettings(LocalDate minValidDate, int maxFutureDays) {}
+
+  public record ChurnSettings(
+      int horizonDays,
+      int exampleEveryDays,
+      double testFraction,
+      String model,
+      int maxIterations,
+      int maxDepth,
+      double highRiskThreshold,
+      double mediumRiskThreshold,
+      long seed) {}
+
+  public static final String ROOT = "anshin";
+
+  /** Loads the given file over the defaults; {@code null} means defaults only. */
+  public static AnshinConfig load(Path file) {
+    Config defaults = ConfigFactory.defaultReference(AnshinConfig.class.getClassLoader());
+    Config config = defaults;
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        throw AnshinException.badConfig("configuration file " + file + " does not exist or is not readable");
+      }
+      try {
+        config =
+            ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+                .withFallback(defaults)
+                .resolve();
+      } catch (ConfigException e) {
+        throw AnshinException.badConfig("cannot parse " + file + ": " + e.getMessage());
+      }
+    }
+    return bind(config.getConfig(ROOT), config);
+  }
+
+  static AnshinConfig bind(Config c, Config raw) {
+    Map<SourceTable, SourceSettings> sources = new EnumMap<>(SourceTable.class);
+    for (SourceTable table : SourceTable.values()) {
+      String key = "sources." + table.tableName();
+      Config s = get(() -> c.getConfig(key), key);
+      String format = get(() -> s.getString("format"), key + ".format").toLowerCase();
+      if (!format.equals("csv") && !format.equals("json") && !format.equals("jdbc") && !format.equals("parquet")) {
+        throw AnshinException.badConfig(
+            "anshin." + key + ".format is '" + format + "'; expected one of csv, json, parquet, jdbc");
+      }
+      Map<String, String> columns = stringMap(s, "columns", key);
+      for (String typed : columns.keySet()) {
+        if (!table.columnNames().contains(typed)) {
+          throw AnshinException.badConfig(
+              "anshin." + key + ".columns maps '" + typed + "', which is not a column of "
+                  + table.tableName() + "; columns are " + table.columnNames());
+        }
+      }
+      sources.put(
+          table,
+          new SourceSettings(
+              format,
+              s.hasPath("path") ? s.getString("path") : null,
+              stringMap(s, "options", key),
+              columns,
+              s.hasPath("jdbc.url") ? s.getString("jdbc.url") : null,
+              s.hasPath("jdbc.table") ? s.getString("jdbc.table") : null,
+              s.hasPath("jdbc.user-env") ? s.getString("jdbc.user-env") : null,
+              s.hasPath("jdbc.password-env") ? s.getString("jdbc.password-env") : null));
+      if (format.equals("jdbc") && (sources.get(table).jdbcUrl() == null || sources.get(table).jdbcTable() == null)) {
+        throw AnshinException.badConfig("anshin." + key + " has format jdbc but no jdbc.url or jdbc.table");
+      }
+      if (!format.equals("jdbc") && sources.get(table).path() == null) {
+        throw AnshinException.badConfig("anshin." + key + ".path is missing");
+      }
+    }
+    SparkSettings spark =
+        new SparkSettings(
+            get(() -> c.getString("spark.master"), "spark.master"),
+            positive(c, "spark.shuffle-partitions"),
+            stringMap(c, "spark.options", "spark"));
+    IngestSettings ingest =
+        new IngestSettings(
+            date(c, "ingest.min-valid-date"), positive(c, "ingest.max-future-days"));
+    ChurnSettings churn =
+        new ChurnSettings(
+            positive(c, "churn.horizon-days"),
+            positive(c, "churn.example-every-days"),
+            fraction(c, "churn.test-fraction"),
+            oneOf(c, "churn.model", "gbt", "logistic"),
+            positive(c, "churn.max-iterations"),
+            positive(c, "churn.max-depth"),
+            fraction(c, "churn.risk-tiers.high"),
+            fraction(c, "churn.risk-tiers.medium"),
+            get(() -> c.getLong("churn.seed"), "churn.seed"));
+    if (churn.mediumRiskThreshold() >= churn.highRiskThreshold()) {
+      throw AnshinException.badConfig(
+          "anshin.churn.risk-tiers.medium (" + churn.mediumRiskThreshold()
+              + ") must be below anshin.churn.risk-tiers.high (" + churn.highRiskThreshold() + ")");
+    }
+    return new AnshinConfig(
+        Path.of(get(() -> c.getString("lakehouse"), "lakehouse")),
+        Path.of(get(() -> c.getString("sources.dir"), "sources.dir")),
+        Map.copyOf(sources),
+        spark,
+        ingest,
+        churn,
+        raw);
+  }
+
+  /** The same configuration with the command line's overrides applied. */
+  public AnshinConfig withLocations(Path lakehouseOverride, Path sourcesOverride) {
+    return new AnshinConfig(
+        lakehouseOverride != null ? lakehouseOverride : lakehouse,
+        sourcesOverride != null ? sourcesOverride : sourcesDir,
+        sources, spark, ingest, churn, raw);
+  }
+
+  public AnshinConfig withSpark(SparkSettings newSpark) {
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, raw);
+  }
+
+  public AnshinConfig withChurn(ChurnSettings newChurn) {
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, raw);
+  }
+
+  /** A Delta table's folder in the lakehouse. */
+  public Path table(String name) {
+    return lakehouse.resolve(name);
+  }
+
+  // --- binding helpers: each failure names the full key ---
+
+  static <T> T get(Supplier<T> read, String key) {
+    try {
+      return read.get();
+    } catch (ConfigException.Missing e) {
+      throw AnshinException.badConfig("anshin." + key + " is missing");
+    } catch (ConfigException.WrongType e) {
+      throw AnshinException.badConfig("anshin." + key + " has the wrong type: " + e.getMessage());
+    }
+  }
+
+  static int positive(Config c, String key) {
+    int value = get(() -> c.getInt(key), key);
+    if (value <= 0) {
+      throw AnshinException.badConfig("anshin." + key + " is " + value + "; it must be a positive whole number");
+    }
+    return value;
+  }
+
+  static double fraction(Config c, String key) {
+    double value = get(() -> c.getDouble(key), key);
+    if (!(value > 0 && value < 1)) {
+      throw AnshinException.badConfig("anshin." + key + " is " + value + "; it must be between 0 and 1");
+    }
+    return value;
+  }
+
+  static String oneOf(Config c, String key, String... allowed) {
+    String value = get(() -> c.getString(key), key);
+    for (String a : allowed) {
+      if (a.equals(value)) {
+        return value;
+      }
+    }
+    throw AnshinException.badConfig(
+        "anshin." + key + " is '" + value + "'; expected one of " + String.join(", ", allowed));
+  }
+
+  static LocalDate date(Config c, String key) {
+    String value = get(() -> c.getString(key), key);
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw AnshinException.badConfig("anshin." + key + " is '" + value + "'; expected a date like 2024-01-31");
+    }
+  }
+
+  static Map<String, String> stringMap(Config c, String key, String context) {
+    Map<String, String> map = new LinkedHashMap<>();
+    if (c.hasPath(key)) {
+      for (Map.Entry<String, ConfigValue> e : c.getConfig(key).entrySet()) {
+        map.put(unquote(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+      }
+    }
+    return Map.copyOf(map);
+  }
+
+  private static String unquote(String key) {
+    return key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+  }
+}
