@@ -24,11 +24,11 @@ public enum SourceTable {
       List.of(
           column("account_id", DataTypes.StringType, true),
           column("name", DataTypes.StringType, true),
-          column("segment", DataTypes.StringType, true),
+          column("segment", DataTypes.StringType, true, "smb", "mid", "enterprise"),
           column("industry", DataTypes.StringType, false),
           column("region", DataTypes.StringType, false),
           column("created_at", DataTypes.TimestampType, true),
-          column("seats", DataTypes.IntegerType, false),
+          nonNegative("seats", DataTypes.IntegerType, false),
           column("csm_owner", DataTypes.StringType, false))),
 
   SUBSCRIPTIONS(
@@ -40,13 +40,13 @@ public enum SourceTable {
           column("subscription_id", DataTypes.StringType, true),
           column("account_id", DataTypes.StringType, true),
           column("plan", DataTypes.StringType, true),
-          column("seats", DataTypes.IntegerType, false),
-          column("mrr", Money.TYPE, true),
+          nonNegative("seats", DataTypes.IntegerType, false),
+          nonNegative("mrr", Money.TYPE, true),
           column("currency", DataTypes.StringType, true),
-          column("billing_interval", DataTypes.StringType, true),
+          column("billing_interval", DataTypes.StringType, true, "monthly", "annual"),
           column("started_at", DataTypes.DateType, true),
           column("ended_at", DataTypes.DateType, false),
-          column("cancel_reason", DataTypes.StringType, false))),
+          column("cancel_reason", DataTypes.StringType, false, "voluntary", "involuntary"))),
 
   INVOICES(
       "invoices",
@@ -57,13 +57,13 @@ public enum SourceTable {
           column("invoice_id", DataTypes.StringType, true),
           column("account_id", DataTypes.StringType, true),
           column("subscription_id", DataTypes.StringType, false),
-          column("amount", Money.TYPE, true),
+          nonNegative("amount", Money.TYPE, true),
           column("currency", DataTypes.StringType, true),
           column("period_start", DataTypes.DateType, true),
           column("period_end", DataTypes.DateType, true),
           column("issued_at", DataTypes.TimestampType, true),
-          column("status", DataTypes.StringType, true),
-          column("failed_attempts", DataTypes.IntegerType, false),
+          column("status", DataTypes.StringType, true, "paid", "failed", "open", "void"),
+          nonNegative("failed_attempts", DataTypes.IntegerType, false),
           column("paid_at", DataTypes.TimestampType, false))),
 
   USAGE_EVENTS(
@@ -89,7 +89,7 @@ public enum SourceTable {
           column("account_id", DataTypes.StringType, true),
           column("route", DataTypes.StringType, true),
           column("status", DataTypes.IntegerType, true),
-          column("latency_ms", DataTypes.DoubleType, true))),
+          nonNegative("latency_ms", DataTypes.DoubleType, true))),
 
   TICKETS(
       "tickets",
@@ -102,13 +102,13 @@ public enum SourceTable {
           column("created_at", DataTypes.TimestampType, true),
           column("first_reply_at", DataTypes.TimestampType, false),
           column("solved_at", DataTypes.TimestampType, false),
-          column("priority", DataTypes.StringType, true),
+          column("priority", DataTypes.StringType, true, "low", "normal", "high", "urgent"),
           column("channel", DataTypes.StringType, false),
           column("category", DataTypes.StringType, true),
-          column("satisfaction", DataTypes.StringType, false),
-          column("reopens", DataTypes.IntegerType, false),
-          column("agent_replies", DataTypes.IntegerType, false),
-          column("handle_minutes", DataTypes.DoubleType, false)));
+          column("satisfaction", DataTypes.StringType, false, "good", "bad", "offered", "unoffered"),
+          nonNegative("reopens", DataTypes.IntegerType, false),
+          nonNegative("agent_replies", DataTypes.IntegerType, false),
+          nonNegative("handle_minutes", DataTypes.DoubleType, false)));
 
   /** How a source arrives. */
   public enum Kind {
@@ -118,8 +118,12 @@ public enum SourceTable {
     DAILY
   }
 
-  /** A column of a source table: name, Spark type and whether a row without it is rejected. */
-  public record Column(String name, DataType type, boolean required) {}
+  /**
+   * A column of a source table: name, Spark type, whether a row without it is rejected, whether a
+   * negative value is rejected, and the allowed values (empty: any value of the type).
+   */
+  public record Column(
+      String name, DataType type, boolean required, boolean nonNegative, List<String> allowedValues) {}
 
   private final String tableName;
   private final Kind kind;
@@ -136,8 +140,12 @@ public enum SourceTable {
     this.columns = columns;
   }
 
-  private static Column column(String name, DataType type, boolean required) {
-    return new Column(name, type, required);
+  private static Column column(String name, DataType type, boolean required, String... allowed) {
+    return new Column(name, type, required, false, List.of(allowed));
+  }
+
+  private static Column nonNegative(String name, DataType type, boolean required) {
+    return new Column(name, type, required, true, List.of());
   }
 
   /** The Delta table name, also the `source` value in the quarantine table. */
@@ -152,6 +160,24 @@ public enum SourceTable {
   /** The column that identifies a record; duplicates of it within one batch are rejected. */
   public String idColumn() {
     return idColumn;
+  }
+
+  /**
+   * For daily sources, the timestamp that places a record on a day; the record must fall on the day
+   * of the file it came in.
+   */
+  public Optional<String> eventTimeColumn() {
+    return switch (this) {
+      case USAGE_EVENTS -> Optional.of("event_time");
+      case API_REQUESTS -> Optional.of("request_time");
+      case TICKETS -> Optional.of("created_at");
+      default -> Optional.empty();
+    };
+  }
+
+  /** Whether rows carry an account_id that must name a known account. */
+  public boolean referencesAccounts() {
+    return this != ACCOUNTS;
   }
 
   /** For daily sources, the date column the typed table is partitioned by (UTC day of the record). */

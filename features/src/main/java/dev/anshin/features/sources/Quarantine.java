@@ -1,0 +1,42 @@
+package dev.anshin.features.sources;
+
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** The quarantine table: every rejected source row with its reason and raw text. */
+public final class Quarantine {
+  public static final String TABLE = "quarantine";
+
+  public static final String RUN_DATE = "run_date";
+  public static final String SOURCE = "source";
+  public static final String REASON_CODE = "reason_code";
+  public static final String REASON = "reason";
+  public static final String RAW_RECORD = "raw_record";
+  public static final String SOURCE_FILE = "source_file";
+
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(RUN_DATE, DataTypes.DateType, false)
+          .add(SOURCE, DataTypes.StringType, false)
+          .add(REASON_CODE, DataTypes.StringType, false)
+          .add(REASON, DataTypes.StringType, false)
+          .add(RAW_RECORD, DataTypes.StringType, true)
+          .add(SOURCE_FILE, DataTypes.StringType, true);
+
+  /** Reason codes; the synthetic generator's dirty manifest uses the same names. */
+  public enum ReasonCode {
+    MALFORMED_RECORD,
+    MISSING_REQUIRED_FIELD,
+    INVALID_VALUE,
+    TIMESTAMP_OUT_OF_RANGE,
+    NEGATIVE_AMOUNT,
+    DUPLICATE_ID,
+    UNKNOWN_ACCOUNT;
+
+    public String code() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private Quarantine() {}
+}
