@@ -1,0 +1,306 @@
+package dev.anshin.features.customer;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.hll_sketch_estimate;
+import static org.apache.spark.sql.functions.hll_union_agg;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.months_between;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import dev.anshin.features.rollup.AccountDaily;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The point-in-time feature table {@code customer_features}: one row per account that has an active
+ * subscription at the end of each as-of date D, built only from what was observable by the end of D.
+ *
+ * <p>Window features come from the small {@link AccountDaily} rollups: each rollup row is fanned out
+ * to the as-of dates whose window it falls in, so a nightly run (one as-of date) reads 90 days of
+ * rollups and a backfill computes every date in one pass. Ticket, billing and subscription state is
+ * read from timestamps: a ticket solved after D is still open at D; an invoice paid after D is unpaid.
+ */
+public final class CustomerFeatures {
+  public static final String TABLE = "customer_features";
+
+  /** How many days of rollups before the first as-of date the widest window needs. */
+  public static final int LOOKBACK_DAYS = 90;
+
+  public static final String AS_OF_DATE = "as_of_date";
+  public static final String ACCOUNT_ID = "account_id";
+  public static final String SEGMENT = "segment";
+  public static final String INDUSTRY = "industry";
+  public static final String REGION = "region";
+  public static final String PLAN = "plan";
+  public static final String BILLING_INTERVAL = "billing_interval";
+  public static final String TENURE_DAYS = "tenure_days";
+  public static final String SEATS = "seats";
+  public static final String MRR = "mrr";
+  public static final String SUBSCRIPTION_COUNT = "subscription_count";
+  public static final String DAYS_TO_RENEWAL = "days_to_renewal";
+  public static final String EVENTS_7D = "events_7d";
+  public static final String EVENTS_28D = "events_28d";
+  public static final String EVENTS_PREV_28D = "events_prev_28d";
+  public static final String ACTIVE_DAYS_28D = "active_days_28d";
+  public static final String ACTIVE_USERS_7D = "active_users_7d";
+  public static final String ACTIVE_USERS_28D = "active_users_28d";
+  public static final String SEAT_UTILIZATION = "seat_utilization";
+  public static final String USAGE_TREND = "usage_trend";
+  public static final String REQUESTS_28D = "requests_28d";
+  public static final String ERROR_RATE_7D = "error_rate_7d";
+  public static final String ERROR_RATE_28D = "error_rate_28d";
+  public static final String SLOW_RATE_28D = "slow_rate_28d";
+  public static final String TICKETS_28D = "tickets_28d";
+  public static final String TICKETS_90D = "tickets_90d";
+  public static final String HIGH_PRIORITY_TICKETS_90D = "high_priority_tickets_90d";
+  public static final String OPEN_TICKETS = "open_tickets";
+  public static final String BAD_CSAT_90D = "bad_csat_90d";
+  public static final String FAILED_PAYMENTS_90D = "failed_payments_90d";
+  public static final String PAST_DUE_INVOICES = "past_due_invoices";
+
+  /** The latency bound behind slow_rate_28d (a feature, not an SLO: SLO thresholds are configured). */
+  static final int SLOW_REQUEST_MS = 500;
+
+  /** Numeric model inputs, in a fixed order. */
+  public static final List<String> NUMERIC_FEATURES =
+      List.of(
+          TENURE_DAYS, SEATS, MRR, SUBSCRIPTION_COUNT, DAYS_TO_RENEWAL, EVENTS_7D, EVENTS_28D,
+          EVENTS_PREV_28D, ACTIVE_DAYS_28D, ACTIVE_USERS_7D, ACTIVE_USERS_28D, SEAT_UTILIZATION,
+          USAGE_TREND, REQUESTS_28D, ERROR_RATE_7D, ERROR_RATE_28D, SLOW_RATE_28D, TICKETS_28D,
+          TICKETS_90D, HIGH_PRIORITY_TICKETS_90D, OPEN_TICKETS, BAD_CSAT_90D, FAILED_PAYMENTS_90D,
+          PAST_DUE_INVOICES);
+
+  /** Categorical model inputs. */
+  public static final List<String> CATEGORICAL_FEATURES = List.of(SEGMENT, PLAN, BILLING_INTERVAL);
+
+  /** The typed tables the features read; each holds at least what the as-of range needs. */
+  public record Inputs(
+      Dataset<Row> accountDaily,
+      Dataset<Row> accounts,
+      Dataset<Row> subscriptions,
+      Dataset<Row> invoices,
+      Dataset<Row> tickets) {}
+
+  private static final String DAY = "_day";
+  private static final String AGE = "_age";
+
+  private CustomerFeatures() {}
+
+  /** Features for every as-of date from {@code from} to {@code to}, both included. */
+  public static Dataset<Row> build(Inputs inputs, LocalDate from, LocalDate to) {
+    Column first = lit(Date.valueOf(from));
+    Column last = lit(Date.valueOf(to));
+
+    Dataset<Row> active = activeSubscriptions(inputs.subscriptions(), first, last);
+    Dataset<Row> windows = windowFeatures(inputs.accountDaily(), first, last);
+    Dataset<Row> tickets = ticketFeatures(inputs.tickets(), first, last);
+    Dataset<Row> billing = billingFeatures(inputs.invoices(), first, last);
+    Dataset<Row> accounts =
+        inputs.accounts()
+            .select(col(ACCOUNT_ID), col(SEGMENT), col(INDUSTRY), col(REGION), col("created_at"));
+
+    Dataset<Row> joined =
+        active
+            .join(accounts, scalaSeq(ACCOUNT_ID), "inner")
+            .join(windows, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "left")
+            .join(tickets, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "left")
+            .join(billing, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "left");
+
+    Column events28 = zero(EVENTS_28D);
+    Column eventsPrevious28 = zero(EVENTS_PREV_28D);
+    Column valid7 = zero("_valid_7d");
+    Column valid28 = zero("_valid_28d");
+    return joined.select(
+        col(AS_OF_DATE),
+        col(ACCOUNT_ID),
+        col(SEGMENT),
+        col(INDUSTRY),
+        col(REGION),
+        col(PLAN),
+        col(BILLING_INTERVAL),
+        datediff(col(AS_OF_DATE), to_date(col("created_at"))).as(TENURE_DAYS),
+        col(SEATS),
+        col(MRR),
+        col(SUBSCRIPTION_COUNT),
+        col(DAYS_TO_RENEWAL),
+        zero(EVENTS_7D).as(EVENTS_7D),
+        events28.as(EVENTS_28D),
+        eventsPrevious28.as(EVENTS_PREV_28D),
+        zero(ACTIVE_DAYS_28D).as(ACTIVE_DAYS_28D),
+        zero(ACTIVE_USERS_7D).as(ACTIVE_USERS_7D),
+        zero(ACTIVE_USERS_28D).as(ACTIVE_USERS_28D),
+        when(col(SEATS).gt(0), zero(ACTIVE_USERS_28D).divide(col(SEATS))).as(SEAT_UTILIZATION),
+        when(eventsPrevious28.gt(0), events28.divide(eventsPrevious28)).as(USAGE_TREND),
+        zero(REQUESTS_28D).as(REQUESTS_28D),
+        when(valid7.gt(0), lit(1.0).minus(zero("_good_7d").divide(valid7))).as(ERROR_RATE_7D),
+        when(valid28.gt(0), lit(1.0).minus(zero("_good_28d").divide(valid28))).as(ERROR_RATE_28D),
+        when(valid28.gt(0), lit(1.0).minus(zero("_fast_28d").divide(valid28))).as(SLOW_RATE_28D),
+        zero(TICKETS_28D).as(TICKETS_28D),
+        zero(TICKETS_90D).as(TICKETS_90D),
+        zero(HIGH_PRIORITY_TICKETS_90D).as(HIGH_PRIORITY_TICKETS_90D),
+        zero(OPEN_TICKETS).as(OPEN_TICKETS),
+        zero(BAD_CSAT_90D).as(BAD_CSAT_90D),
+        zero(FAILED_PAYMENTS_90D).as(FAILED_PAYMENTS_90D),
+        zero(PAST_DUE_INVOICES).as(PAST_DUE_INVOICES));
+  }
+
+  /**
+   * Accounts with a subscription active at D (started on or before D, not ended by D), with their
+   * MRR, seats, and the plan, interval and next renewal of their largest subscription.
+   */
+  static Dataset<Row> activeSubscriptions(Dataset<Row> subscriptions, Column first, Column last) {
+    // ended_at is exclusive: the subscription's last active day is ended_at - 1.
+    Dataset<Row> days =
+        subscriptions.withColumn(
+            AS_OF_DATE,
+            explode(
+                days(
+                    greatest(col("started_at"), first),
+                    least(coalesce(date_sub(col("ended_at"), 1), last), last))));
+    Column monthsIn = floor(months_between(col(AS_OF_DATE), col("started_at")));
+    // The next anniversary strictly after D: monthly plans renew every month, annual ones every 12.
+    Column cycleMonths = when(col("billing_interval").equalTo("annual"), lit(12)).otherwise(lit(1));
+    Column nextRenewal =
+        org.apache.spark.sql.functions.add_months(
+            col("started_at"), floor(monthsIn.divide(cycleMonths)).plus(1).multiply(cycleMonths).cast("int"));
+    return days.withColumn("_next_renewal", nextRenewal)
+        .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+        .agg(
+            sum(col("mrr")).as(MRR),
+            sum(coalesce(col("seats"), lit(0))).as(SEATS),
+            count(lit(1)).as(SUBSCRIPTION_COUNT),
+            max_by(col("plan"), col("mrr")).as(PLAN),
+            max_by(col("billing_interval"), col("mrr")).as(BILLING_INTERVAL),
+            max_by(datediff(col("_next_renewal"), col(AS_OF_DATE)), col("mrr")).as(DAYS_TO_RENEWAL));
+  }
+
+  /** Sums and distinct users over the trailing 7, 28 and 90 days (D included) from the rollups. */
+  static Dataset<Row> windowFeatures(Dataset<Row> accountDaily, Column first, Column last) {
+    Dataset<Row> fanned =
+        accountDaily
+            .withColumn(
+                AS_OF_DATE,
+                explode(
+                    days(
+                        greatest(col(AccountDaily.ACTIVITY_DATE), first),
+                        least(date_add(col(AccountDaily.ACTIVITY_DATE), LOOKBACK_DAYS - 1), last))))
+            .withColumn(AGE, datediff(col(AS_OF_DATE), col(AccountDaily.ACTIVITY_DATE)));
+    Column in7 = col(AGE).lt(7);
+    Column in28 = col(AGE).lt(28);
+    Column inPrevious28 = col(AGE).geq(28).and(col(AGE).lt(56));
+    return fanned
+        .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+        .agg(
+            sumIf(in7, AccountDaily.EVENTS).as(EVENTS_7D),
+            sumIf(in28, AccountDaily.EVENTS).as(EVENTS_28D),
+            sumIf(inPrevious28, AccountDaily.EVENTS).as(EVENTS_PREV_28D),
+            sum(when(in28.and(col(AccountDaily.EVENTS).gt(0)), 1L).otherwise(0L)).as(ACTIVE_DAYS_28D),
+            distinctUsers(in7).as(ACTIVE_USERS_7D),
+            distinctUsers(in28).as(ACTIVE_USERS_28D),
+            sumIf(in28, AccountDaily.REQUESTS).as(REQUESTS_28D),
+            sumIf(in7, AccountDaily.VALID_REQUESTS).as("_valid_7d"),
+            sumIf(in7, AccountDaily.GOOD_REQUESTS).as("_good_7d"),
+            sumIf(in28, AccountDaily.VALID_REQUESTS).as("_valid_28d"),
+            sumIf(in28, AccountDaily.GOOD_REQUESTS).as("_good_28d"),
+            sumIf(in28, AccountDaily.validAtOrBelow(SLOW_REQUEST_MS)).as("_fast_28d"),
+            sumIf(in28, AccountDaily.TICKETS_OPENED).as(TICKETS_28D),
+            sum(col(AccountDaily.TICKETS_OPENED)).as(TICKETS_90D),
+            sum(col(AccountDaily.HIGH_PRIORITY_TICKETS_OPENED)).as(HIGH_PRIORITY_TICKETS_90D));
+  }
+
+  /** Tickets open at the end of D, and tickets solved in the last 90 days with a bad rating. */
+  static Dataset<Row> ticketFeatures(Dataset<Row> tickets, Column first, Column last) {
+    Column solvedDay = to_date(col("solved_at"));
+    Dataset<Row> open =
+        tickets
+            .withColumn(
+                AS_OF_DATE,
+                explode(
+                    days(
+                        greatest(to_date(col("created_at")), first),
+                        least(coalesce(date_sub(solvedDay, 1), last), last))))
+            .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+            .agg(count(lit(1)).as(OPEN_TICKETS));
+    Dataset<Row> badRatings =
+        tickets
+            .filter(col("satisfaction").equalTo("bad").and(col("solved_at").isNotNull()))
+            .withColumn(
+                AS_OF_DATE,
+                explode(
+                    days(greatest(solvedDay, first), least(date_add(solvedDay, LOOKBACK_DAYS - 1), last))))
+            .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+            .agg(count(lit(1)).as(BAD_CSAT_90D));
+    return open.join(badRatings, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "full_outer");
+  }
+
+  /**
+   * Invoices whose first payment attempt failed in the last 90 days, and those still unpaid at the
+   * end of D after a failed attempt. The first attempt is made when the invoice is issued.
+   */
+  static Dataset<Row> billingFeatures(Dataset<Row> invoices, Column first, Column last) {
+    Dataset<Row> failed = invoices.filter(coalesce(col("failed_attempts"), lit(0)).gt(0));
+    Column issuedDay = to_date(col("issued_at"));
+    Dataset<Row> recentFailures =
+        failed
+            .withColumn(
+                AS_OF_DATE,
+                explode(days(greatest(issuedDay, first), least(date_add(issuedDay, LOOKBACK_DAYS - 1), last))))
+            .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+            .agg(count(lit(1)).as(FAILED_PAYMENTS_90D));
+    Dataset<Row> pastDue =
+        failed
+            .filter(col("status").notEqual("void"))
+            .withColumn(
+                AS_OF_DATE,
+                explode(
+                    days(
+                        greatest(issuedDay, first),
+                        least(coalesce(date_sub(to_date(col("paid_at")), 1), last), last))))
+            .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+            .agg(count(lit(1)).as(PAST_DUE_INVOICES));
+    return recentFailures.join(pastDue, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "full_outer");
+  }
+
+  /**
+   * The days from start to end, both included, or none when end is before start ({@code sequence}
+   * alone would count down instead).
+   */
+  private static Column days(Column start, Column end) {
+    return when(start.leq(end), sequence(start, end));
+  }
+
+  private static Column sumIf(Column condition, String counter) {
+    return sum(when(condition, col(counter)).otherwise(0L));
+  }
+
+  private static Column distinctUsers(Column condition) {
+    return coalesce(
+        hll_sketch_estimate(hll_union_agg(when(condition, col(AccountDaily.ACTIVE_USERS_SKETCH)))),
+        lit(0L));
+  }
+
+  private static Column zero(String name) {
+    return coalesce(col(name), lit(0L));
+  }
+
+  static scala.collection.immutable.Seq<String> scalaSeq(String... names) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(names)).toList();
+  }
+}
