@@ -1,0 +1,106 @@
+package dev.anshin.models.churn;
+
+import dev.anshin.features.customer.CustomerFeatures;
+import dev.anshin.features.labels.ChurnLabels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Trains the churn model: an MLlib pipeline from the columns of {@code customer_features} to a
+ * churn probability. Everything the model needs at scoring time (missing-value handling, category
+ * encoding) is a stage of the saved pipeline, so scoring cannot drift from training.
+ */
+public final class ChurnTrainer {
+  public static final String FEATURES = "features";
+
+  /**
+   * Ratios and rates are undefined without a denominator (no seats, no requests, no earlier usage);
+   * they become this value, which no real ratio takes, so that trees can split it off.
+   */
+  static final double MISSING = -1.0;
+
+  private ChurnTrainer() {}
+
+  /** An unfitted pipeline for the given settings. */
+  public static Pipeline pipeline(ChurnModelSettings settings) {
+    List<PipelineStage> stages = new ArrayList<>();
+    stages.add(fillMissing());
+    List<String> assembled = new ArrayList<>(filledNames());
+    for (String category : CustomerFeatures.CATEGORICAL_FEATURES) {
+      // Categories unseen in training (a new plan) get their own slot instead of failing the run.
+      stages.add(
+          new StringIndexer()
+              .setInputCol(category)
+              .setOutputCol(category + "_index")
+              .setHandleInvalid("keep")
+              .setStringOrderType("alphabetAsc"));
+      stages.add(
+          new OneHotEncoder()
+              .setInputCol(category + "_index")
+              .setOutputCol(category + "_vector")
+              .setHandleInvalid("keep"));
+      assembled.add(category + "_vector");
+    }
+    stages.add(
+        new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol("raw_features"));
+    switch (settings.learner()) {
+      case GBT -> {
+        stages.add(new SQLTransformer().setStatement("SELECT *, raw_features AS " + FEATURES + " FROM __THIS__"));
+        stages.add(
+            new GBTClassifier()
+                .setLabelCol(ChurnLabels.LABEL)
+                .setFeaturesCol(FEATURES)
+                .setMaxIter(settings.maxIterations())
+                .setMaxDepth(settings.maxDepth())
+                .setStepSize(0.1)
+                .setSubsamplingRate(0.8)
+                .setSeed(settings.seed()));
+      }
+      case LOGISTIC -> {
+        stages.add(new StandardScaler().setInputCol("raw_features").setOutputCol(FEATURES).setWithMean(true));
+        stages.add(
+            new LogisticRegression()
+                .setLabelCol(ChurnLabels.LABEL)
+                .setFeaturesCol(FEATURES)
+                .setMaxIter(settings.maxIterations() * 5)
+                .setRegParam(0.01));
+      }
+      default -> throw new IllegalStateException("unhandled learner " + settings.learner());
+    }
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /** Fits the model on labelled examples (customer_features columns plus {@code label}). */
+  public static PipelineModel fit(Dataset<Row> labelledExamples, ChurnModelSettings settings) {
+    return pipeline(settings).fit(labelledExamples);
+  }
+
+  private static SQLTransformer fillMissing() {
+    String filled =
+        CustomerFeatures.NUMERIC_FEATURES.stream()
+            .map(f -> "CAST(coalesce(" + f + ", " + MISSING + ") AS DOUBLE) AS " + filledName(f))
+            .collect(Collectors.joining(", "));
+    return new SQLTransformer().setStatement("SELECT *, " + filled + " FROM __THIS__");
+  }
+
+  private static List<String> filledNames() {
+    return CustomerFeatures.NUMERIC_FEATURES.stream().map(ChurnTrainer::filledName).toList();
+  }
+
+  private static String filledName(String feature) {
+    return feature + "_filled";
+  }
+}
