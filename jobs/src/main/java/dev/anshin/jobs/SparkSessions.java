@@ -25,7 +25,10 @@ public final class SparkSessions {
         builder
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.ui.enabled", "false");
+            .config("spark.ui.enabled", "false")
+            // Delta's default of 50 partitions for reading a table's log is sized for clusters; a
+            // local run spends most of a small commit scheduling empty tasks.
+            .config("spark.databricks.delta.snapshotPartitions", "2");
       }
     }
     for (Map.Entry<String, String> option : settings.extraOptions().entrySet()) {

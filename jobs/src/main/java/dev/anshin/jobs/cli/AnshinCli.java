@@ -16,6 +16,14 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       CommandLine.HelpCommand.class,
+      DemoCommand.class,
+      StepCommands.Ingest.class,
+      StepCommands.Features.class,
+      StepCommands.Train.class,
+      StepCommands.Score.class,
+      NightlyCommand.class,
+      StepCommands.Evaluate.class,
+      SqlCommand.class,
     })
 public final class AnshinCli {
   private static final Logger LOG = LoggerFactory.getLogger(AnshinCli.class);

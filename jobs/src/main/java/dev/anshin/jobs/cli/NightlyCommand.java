@@ -1,0 +1,36 @@
+package dev.anshin.jobs.cli;
+
+import dev.anshin.jobs.steps.Nightly;
+import java.time.LocalDate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "nightly",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run every step for a date: ingest, features, train, score.",
+      "Idempotent: running a date again replaces that date's rows. With --from, backfills a range",
+      "(ingest and features for every day, train and score for --date)."
+    })
+final class NightlyCommand extends PipelineCommand {
+  @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The run date.")
+  LocalDate date;
+
+  @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day of a backfill. Default: --date.")
+  LocalDate from;
+
+  @Option(names = "--skip-train", description = "Score with the newest registered model instead of training one for this date.")
+  boolean skipTrain;
+
+  @Override
+  public Integer call() {
+    LocalDate first = firstDay(from, date);
+    withContext("nightly", context -> {
+      Nightly.run(context, first, date, new Nightly.Options(!skipTrain));
+      return null;
+    });
+    System.out.println("nightly " + date + ": done (see the run_log table for what each step wrote)");
+    return ExitCodes.OK;
+  }
+}

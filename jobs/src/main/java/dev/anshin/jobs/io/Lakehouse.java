@@ -1,0 +1,139 @@
+package dev.anshin.jobs.io;
+
+import dev.anshin.jobs.cli.AnshinException;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lakehouse folder: every table is a Delta table at {@code <root>/<name>}. Writes are single
+ * Delta transactions (replace a date range, MERGE by key, or overwrite), so a failed run leaves the
+ * previous state and a re-run of the same dates replaces rows instead of adding them.
+ */
+public final class Lakehouse {
+  private static final Logger LOG = LoggerFactory.getLogger(Lakehouse.class);
+
+  private final SparkSession spark;
+  private final Path root;
+
+  public Lakehouse(SparkSession spark, Path root) {
+    this.spark = spark;
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String path(String table) {
+    return root.resolve(table).toString();
+  }
+
+  public boolean exists(String table) {
+    return Files.isDirectory(root.resolve(table).resolve("_delta_log"));
+  }
+
+  /** Reads a table; a missing one is a clear error naming the step that writes it. */
+  public Dataset<Row> read(String table) {
+    if (!exists(table)) {
+      throw AnshinException.missingInput(
+          "table " + table + " does not exist in " + root + "; run the step that writes it first (see `anshin --help`)");
+    }
+    return spark.read().format("delta").load(path(table));
+  }
+
+  /** The names of every Delta table in the lakehouse. */
+  public List<String> tables() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      return children
+          .filter(p -> Files.isDirectory(p.resolve("_delta_log")))
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw AnshinException.missingInput("cannot list lakehouse " + root + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Replaces the rows of {@code table} whose {@code dateColumn} lies in [from, to] (and that match
+   * {@code extraCondition}, if any) with {@code rows}, in one transaction.
+   */
+  public WriteResult replaceDates(
+      String table, Dataset<Row> rows, String dateColumn, LocalDate from, LocalDate to,
+      String extraCondition, String... partitionBy) {
+    String condition = dateColumn + " >= DATE'" + from + "' AND " + dateColumn + " <= DATE'" + to + "'";
+    if (extraCondition != null) {
+      condition = condition + " AND " + extraCondition;
+    }
+    var writer = rows.write().format("delta");
+    if (exists(table)) {
+      writer.mode(SaveMode.Overwrite).option("replaceWhere", condition).save(path(table));
+    } else {
+      writer.mode(SaveMode.ErrorIfExists).partitionBy(partitionBy).save(path(table));
+    }
+    return lastCommit(table);
+  }
+
+  /** Upserts {@code rows} by {@code keys}: matching rows are updated, new ones inserted. */
+  public WriteResult merge(String table, Dataset<Row> rows, List<String> keys) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
+      return lastCommit(table);
+    }
+    String on = String.join(" AND ", keys.stream().map(k -> "target." + k + " = source." + k).toList());
+    DeltaTable.forPath(spark, path(table))
+        .as("target")
+        .merge(rows.as("source"), on)
+        .whenMatched()
+        .updateAll()
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+    return lastCommit(table);
+  }
+
+  /** Replaces the whole table. */
+  public WriteResult overwrite(String table, Dataset<Row> rows) {
+    rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true").save(path(table));
+    return lastCommit(table);
+  }
+
+  /** What the latest commit of a table did, from Delta's own operation metrics (no extra Spark job). */
+  public WriteResult lastCommit(String table) {
+    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("version", "operation", "operationMetrics").first();
+    Map<String, String> metrics = scala.jdk.javaapi.CollectionConverters.asJava(last.<scala.collection.Map<String, String>>getAs(2));
+    long written =
+        Long.parseLong(
+            metrics.getOrDefault("numOutputRows",
+                String.valueOf(
+                    Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"))
+                        + Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")))));
+    long removed =
+        Long.parseLong(metrics.getOrDefault("numDeletedRows", metrics.getOrDefault("numTargetRowsDeleted", "0")));
+    WriteResult result = new WriteResult(table, last.getLong(0), last.getString(1), written, removed);
+    LOG.info("{}: {} v{} wrote {} rows", table, result.operation(), result.version(), result.rowsWritten());
+    return result;
+  }
+
+  /** One Delta commit: table, version, operation and rows written. */
+  public record WriteResult(String table, long version, String operation, long rowsWritten, long rowsRemoved) {}
+}

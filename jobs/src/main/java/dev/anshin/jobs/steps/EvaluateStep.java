@@ -1,0 +1,97 @@
+package dev.anshin.jobs.steps;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+
+import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.models.churn.BinaryMetrics;
+import dev.anshin.models.churn.ChurnScores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Evaluate: joins the last scored date's churn scores with the realised outcomes in a truth folder
+ * (the synthetic generator's {@code truth/churn}, which the pipeline never reads) and measures the
+ * model against them, next to the generator's own probability scored the same way on the same
+ * accounts (the oracle: the best any model of the observable data could hope to approach).
+ */
+public final class EvaluateStep {
+  public static final String TRUTH_CHURN = "churn";
+
+  private EvaluateStep() {}
+
+  public static Map<String, Object> run(PipelineContext context, Path truthDir) {
+    Lakehouse lakehouse = context.lakehouse();
+    Path churnTruth = truthDir.resolve(TRUTH_CHURN);
+    if (!Files.isDirectory(churnTruth)) {
+      throw AnshinException.missingInput("no truth at " + churnTruth + " (expected the generator's truth/churn Parquet folder)");
+    }
+    Dataset<Row> scores = lakehouse.read(ChurnScores.TABLE);
+    Row last = scores.agg(max(ChurnScores.AS_OF_DATE)).first();
+    if (last.isNullAt(0)) {
+      throw AnshinException.missingInput("customer_scores is empty; run `anshin score` first");
+    }
+    LocalDate date = last.<Date>getAs(0).toLocalDate();
+    Dataset<Row> truth =
+        context.spark().read().parquet(churnTruth.toString())
+            .filter(col("as_of_date").equalTo(lit(Date.valueOf(date))))
+            .select(
+                col("account_id").as("_truth_account"),
+                col("churn_probability").as("oracle_probability"),
+                when(col("churned_within_horizon"), 1.0).otherwise(0.0).as("outcome"));
+    Dataset<Row> joined =
+        scores.filter(col(ChurnScores.AS_OF_DATE).equalTo(lit(Date.valueOf(date))))
+            .join(truth, col(ChurnScores.ACCOUNT_ID).equalTo(col("_truth_account")), "inner")
+            .cache();
+    try {
+      BinaryMetrics model = BinaryMetrics.of(joined, ChurnScores.CHURN_PROBABILITY, "outcome");
+      BinaryMetrics oracle = BinaryMetrics.of(joined, "oracle_probability", "outcome");
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("as_of_date", date.toString());
+      result.put("n", model.n());
+      result.put("positives", model.positives());
+      result.put("base_rate", model.baseRate());
+      result.put("auc_roc", model.aucRoc());
+      result.put("auc_pr", model.aucPr());
+      result.put("brier", model.brier());
+      result.put("oracle_auc_roc", oracle.aucRoc());
+      result.put("oracle_auc_pr", oracle.aucPr());
+      result.put("oracle_brier", oracle.brier());
+      return result;
+    } finally {
+      joined.unpersist();
+    }
+  }
+
+  /** One flat JSON object, numbers rounded to 4 decimals. */
+  public static String toJson(Map<String, Object> values) {
+    StringBuilder json = new StringBuilder("{");
+    for (Map.Entry<String, Object> entry : values.entrySet()) {
+      if (json.length() > 1) {
+        json.append(", ");
+      }
+      json.append('"').append(entry.getKey()).append("\": ");
+      Object value = entry.getValue();
+      if (value instanceof Double d) {
+        json.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.4f", d) : "null");
+      } else if (value instanceof Number) {
+        json.append(value);
+      } else if (value == null) {
+        json.append("null");
+      } else {
+        json.append('"').append(value.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      }
+    }
+    return json.append('}').toString();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.anshin.jobs.steps;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.anshin.features.customer.CustomerFeatures;
+import dev.anshin.features.rollup.AccountDaily;
+import dev.anshin.features.sources.SourceTable;
+import dev.anshin.jobs.io.Lakehouse;
+import java.sql.Date;
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Features: {@code customer_features} for every as-of date in [from, to], from the daily rollups of
+ * the trailing 90 days and the small account, subscription, invoice and ticket tables.
+ */
+public final class FeaturesStep {
+  private FeaturesStep() {}
+
+  public static Lakehouse.WriteResult run(PipelineContext context, LocalDate from, LocalDate to) {
+    Lakehouse lakehouse = context.lakehouse();
+    Dataset<Row> rollups =
+        lakehouse
+            .read(AccountDaily.TABLE)
+            .filter(
+                col(AccountDaily.ACTIVITY_DATE)
+                    .between(
+                        lit(Date.valueOf(from.minusDays(CustomerFeatures.LOOKBACK_DAYS - 1))),
+                        lit(Date.valueOf(to))));
+    CustomerFeatures.Inputs inputs =
+        new CustomerFeatures.Inputs(
+            rollups,
+            lakehouse.read(SourceTable.ACCOUNTS.tableName()),
+            lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()),
+            lakehouse.read(SourceTable.INVOICES.tableName()),
+            lakehouse.read(SourceTable.TICKETS.tableName()));
+    Dataset<Row> features = CustomerFeatures.build(inputs, from, to);
+    return lakehouse.replaceDates(CustomerFeatures.TABLE, features, CustomerFeatures.AS_OF_DATE, from, to, null);
+  }
+}
