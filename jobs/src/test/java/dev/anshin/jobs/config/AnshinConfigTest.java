@@ -1,0 +1,80 @@
+package dev.anshin.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.anshin.features.sources.SourceTable;
+import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.jobs.cli.ExitCodes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every default and key mapping is asserted, so a renamed key fails here and not in production. */
+class AnshinConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void defaults() {
+    AnshinConfig config = AnshinConfig.load(null);
+    assertThat(config.lakehouse()).isEqualTo(Path.of("lakehouse"));
+    assertThat(config.sourcesDir()).isEqualTo(Path.of("lakehouse/sources"));
+    assertThat(config.spark().master()).isEqualTo("local[*]");
+    assertThat(config.spark().shufflePartitions()).isEqualTo(8);
+    assertThat(config.ingest().minValidDate()).isEqualTo(LocalDate.of(2000, 1, 1));
+    assertThat(config.ingest().maxFutureDays()).isEqualTo(366);
+    assertThat(config.churn())
+        .isEqualTo(new AnshinConfig.ChurnSettings(90, 7, 0.25, "gbt", 40, 4, 0.5, 0.2, 42));
+    assertThat(config.sources()).containsOnlyKeys(SourceTable.values());
+    assertThat(config.sources().get(SourceTable.SUBSCRIPTIONS).rawColumn("billing_interval")).isEqualTo("interval");
+    assertThat(config.sources().get(SourceTable.USAGE_EVENTS).path()).isEqualTo("usage/date={date}");
+    assertThat(config.sources().get(SourceTable.ACCOUNTS).format()).isEqualTo("csv");
+  }
+
+  @Test
+  void theShippedConfigurationFileLoads() {
+    AnshinConfig config = AnshinConfig.load(Path.of("../conf/anshin.conf"));
+    assertThat(config.churn().horizonDays()).isEqualTo(90);
+  }
+
+  @Test
+  void fileOverridesDefaultsAndCommandLineOverridesTheFile() throws IOException {
+    Path file = dir.resolve("a.conf");
+    Files.writeString(file, "anshin { lakehouse = \"/data/lh\", churn.horizon-days = 30 }");
+    AnshinConfig config = AnshinConfig.load(file);
+    assertThat(config.lakehouse()).isEqualTo(Path.of("/data/lh"));
+    assertThat(config.churn().horizonDays()).isEqualTo(30);
+    assertThat(config.withLocations(Path.of("/other"), null).lakehouse()).isEqualTo(Path.of("/other"));
+  }
+
+  @Test
+  void badValuesNameTheKey() throws IOException {
+    assertBad("anshin.churn.horizon-days = -3", "anshin.churn.horizon-days is -3");
+    assertBad("anshin.churn.model = forest", "anshin.churn.model is 'forest'; expected one of gbt, logistic");
+    assertBad("anshin.churn.risk-tiers.medium = 0.7", "anshin.churn.risk-tiers.medium (0.7) must be below");
+    assertBad("anshin.sources.tickets.format = xml", "anshin.sources.tickets.format is 'xml'");
+    assertBad("anshin.sources.tickets.columns { nope = x }", "maps 'nope', which is not a column of tickets");
+    assertBad("anshin.ingest.min-valid-date = yesterday", "anshin.ingest.min-valid-date is 'yesterday'");
+  }
+
+  @Test
+  void aMissingFileIsAConfigurationError() {
+    assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
+        .isInstanceOf(AnshinException.class)
+        .hasMessageContaining("nope.conf does not exist")
+        .satisfies(e -> assertThat(((AnshinException) e).exitCode()).isEqualTo(ExitCodes.CONFIG));
+  }
+
+  private void assertBad(String setting, String message) throws IOException {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, setting);
+    assertThatThrownBy(() -> AnshinConfig.load(file))
+        .isInstanceOf(AnshinException.class)
+        .hasMessageContaining(message)
+        .satisfies(e -> assertThat(((AnshinException) e).exitCode()).isEqualTo(ExitCodes.CONFIG));
+  }
+}
