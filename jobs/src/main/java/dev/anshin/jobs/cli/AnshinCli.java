@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       CommandLine.HelpCommand.class,
+      dev.anshin.jobs.generate.GenerateCommand.class,
     })
 public final class AnshinCli {
   private static final Logger LOG = LoggerFactory.getLogger(AnshinCli.class);
