@@ -66,7 +66,7 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--accounts",
       paramLabel = "N",
       defaultValue = "400",
-      description = "Number of accounts: about 60% exist before --start, the rest sign up during the observed days (default: ${DEFAULT-VALUE}).")
+      description = "Number of accounts: about 60%% exist before --start, the rest sign up during the observed days (default: ${DEFAULT-VALUE}).")
   int accounts;
 
   @Option(
