@@ -33,8 +33,8 @@ public final class WorldModel {
   public static final double MEAN_DAILY_SEVERITY = 0.05 * 2.5 * 0.75 * 0.225 + 0.004 * 2.0 * 1.0;
 
   // --- voluntary churn at renewals ---
-  public static final double HAZARD_INTERCEPT = -6.8;
-  public static final double HAZARD_DISENGAGEMENT = 4.5;
+  public static final double HAZARD_INTERCEPT = -7.8;
+  public static final double HAZARD_DISENGAGEMENT = 6.0;
   public static final double HAZARD_PAIN = 0.5;
   public static final double HAZARD_BAD_TICKET = 0.45;
   public static final int BAD_TICKET_CAP = 4;
