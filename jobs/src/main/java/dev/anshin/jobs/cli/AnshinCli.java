@@ -1,5 +1,6 @@
 package dev.anshin.jobs.cli;
 
+import dev.anshin.jobs.generate.GenerateCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DemoCommand.class,
+      GenerateCommand.class,
       StepCommands.Ingest.class,
       StepCommands.Features.class,
       StepCommands.Train.class,

@@ -1,0 +1,200 @@
+package dev.anshin.jobs.generate;
+
+import dev.anshin.features.sources.SourceTable;
+import dev.anshin.jobs.SparkSessions;
+import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.jobs.config.AnshinConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** `anshin generate`: writes a synthetic B2B SaaS world's sources and its hidden truth. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Simulates a B2B SaaS world (accounts with hidden engagement and incident pain that evolve day",
+      "by day) and writes what the outside world sees, in the layout the pipeline reads by default:",
+      "  accounts.csv, subscriptions.csv, invoices.csv                 CRM and billing exports",
+      "  usage/date=YYYY-MM-DD/events.jsonl                            product usage events",
+      "  requests/date=YYYY-MM-DD/requests.jsonl                       API request logs",
+      "  tickets/date=YYYY-MM-DD/tickets.jsonl                         support tickets",
+      "and, for checking the pipeline, the truth the pipeline never reads:",
+      "  truth/churn/ (Parquet)        per active account and observed day: the generator's churn",
+      "                                probability, whether and when it churned within the horizon,",
+      "                                the hidden engagement and pain",
+      "  truth/source_counts.json      good rows written per source",
+      "  truth/dirty_manifest.json     with --dirty: bad rows mixed in, by source and kind",
+      "The world runs --horizon days past the last observed day so every observed day's outcome is",
+      "known; sources stop at the end of the last observed day. The same seed and options give",
+      "byte-identical files. Existing generator outputs under --out are replaced; nothing else there",
+      "is touched. See docs/generator.md for the model and the formats."
+    })
+public final class GenerateCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
+
+  /** What this command writes under --out, and so may replace. */
+  static final List<String> OUTPUTS =
+      List.of("accounts.csv", "subscriptions.csv", "invoices.csv", "usage", "requests", "tickets", "truth");
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Folder to write the sources and truth/ into (created if missing).")
+  Path out;
+
+  @Option(
+      names = "--accounts",
+      paramLabel = "N",
+      defaultValue = "400",
+      description = "Number of accounts: about 60%% exist before --start, the rest sign up during the observed days (default: ${DEFAULT-VALUE}).")
+  int accounts;
+
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      defaultValue = "365",
+      description = "Number of observed days, from --start on (default: ${DEFAULT-VALUE}).")
+  int days;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
+      description = "Random seed; the same seed and options give the same files (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--start",
+      paramLabel = "YYYY-MM-DD",
+      defaultValue = "2025-01-01",
+      description = "First observed day, UTC (default: ${DEFAULT-VALUE}).")
+  LocalDate start;
+
+  @Option(
+      names = "--horizon",
+      paramLabel = "DAYS",
+      defaultValue = "90",
+      description = "Churn horizon of the truth, in days; the world is simulated this long past the last observed day (default: ${DEFAULT-VALUE}).")
+  int horizon;
+
+  @Option(
+      names = "--dirty",
+      description = "Also mix bad rows of known kinds into the sources (malformed_record, unknown_account, negative_amount, timestamp_out_of_range, duplicate_id, missing_required_field; one defect each) and write truth/dirty_manifest.json. The good rows stay the same.")
+  boolean dirty;
+
+  @Override
+  public Integer call() {
+    long started = System.nanoTime();
+    WorldSettings settings = new WorldSettings(accounts, days, seed, start, horizon, dirty);
+    LOG.info(
+        "Generating {} accounts, {} days from {} (horizon {} days, seed {}{}) into {}", accounts, days,
+        start, horizon, seed, dirty ? ", dirty" : "", out.toAbsolutePath());
+    clearOutputs(out);
+    World world = WorldGenerator.simulate(settings);
+    double simulated = elapsed(started);
+    WorldWriter.Written written = WorldWriter.write(world, out);
+    double sourcesWritten = elapsed(started);
+    TruthWriter.writeCounts(written, out);
+    if (dirty) {
+      TruthWriter.writeManifest(written, out);
+    }
+    SparkSession spark = SparkSessions.create(AnshinConfig.load(null).spark(), "anshin-generate");
+    try {
+      TruthWriter.writeChurn(spark, world, out);
+    } finally {
+      spark.stop();
+    }
+    WorldStatistics statistics = WorldStatistics.of(world);
+    print(settings, written, statistics, simulated, sourcesWritten, elapsed(started));
+    return 0;
+  }
+
+  private void print(
+      WorldSettings settings, WorldWriter.Written written, WorldStatistics statistics,
+      double simulated, double sourcesWritten, double total) {
+    PrintWriter console = spec.commandLine().getOut();
+    console.printf(
+        "Generated %d accounts, %s to %s (+%d horizon days), seed %d, into %s%n",
+        settings.accounts(), settings.start(), settings.lastDay(), settings.horizonDays(),
+        settings.seed(), out.toAbsolutePath());
+    console.printf("  %-14s %12s %10s  %s%n", "source", "good rows", "bad rows", "where");
+    for (SourceTable table : SourceTable.values()) {
+      int bad = written.dirtyRows().get(table).values().stream().mapToInt(Integer::intValue).sum();
+      console.printf(
+          "  %-14s %,12d %10d  %s%n", table.tableName(), written.goodRows().get(table), bad,
+          where(table));
+    }
+    console.printf(
+        "  truth/churn: %,d active account-days; label rate %.1f%%, mean churn_probability %.1f%%, "
+            + "AUC of churn_probability %.3f%n",
+        statistics.activeAccountDays(), 100 * statistics.labelRate(),
+        100 * statistics.meanProbability(), statistics.truthAuc());
+    console.printf(
+        "  churn in the observed days: %d voluntary, %d involuntary; monthly logo churn %.2f%%%n",
+        statistics.voluntaryChurns(), statistics.involuntaryChurns(),
+        100 * statistics.monthlyLogoChurn());
+    if (settings.dirty()) {
+      console.printf("  truth/dirty_manifest.json: %d bad rows%n", written.dirtyTotal());
+    }
+    console.printf(
+        "  %.1f MB of sources; %.1f s (simulate %.1f s, write sources %.1f s, truth %.1f s)%n",
+        written.bytes() / 1e6, total, simulated, sourcesWritten - simulated, total - sourcesWritten);
+    console.flush();
+  }
+
+  private static String where(SourceTable table) {
+    return switch (table) {
+      case ACCOUNTS -> "accounts.csv";
+      case SUBSCRIPTIONS -> "subscriptions.csv";
+      case INVOICES -> "invoices.csv";
+      case USAGE_EVENTS -> "usage/date=*/events.jsonl";
+      case API_REQUESTS -> "requests/date=*/requests.jsonl";
+      case TICKETS -> "tickets/date=*/tickets.jsonl";
+    };
+  }
+
+  /** Removes what an earlier run wrote, so that no day from a longer run is left behind. */
+  static void clearOutputs(Path out) {
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw AnshinException.usage("--out " + out + " exists and is not a folder");
+    }
+    for (String name : OUTPUTS) {
+      Path path = out.resolve(name);
+      if (!Files.exists(path)) {
+        continue;
+      }
+      LOG.info("Replacing {}", path);
+      try (Stream<Path> paths = Files.walk(path)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove the earlier output " + path, e);
+      }
+    }
+  }
+
+  private static double elapsed(long started) {
+    return (System.nanoTime() - started) / 1e9;
+  }
+}

@@ -1,0 +1,114 @@
+package dev.anshin.jobs.generate;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * A simulated world: everything that happened up to the end of the simulation (the last observed
+ * day plus the horizon), the hidden state per account and day, and the truth derived from it.
+ *
+ * <p>The writers decide what the outside world could see at the export (the end of the last
+ * observed day); this record holds the full story, so that tests can check the truth against it.
+ */
+public record World(
+    WorldSettings settings,
+    List<Account> accounts,
+    List<Subscription> subscriptions,
+    List<Invoice> invoices,
+    List<Ticket> tickets,
+    List<AccountDays> accountDays,
+    List<Incident> incidents,
+    List<TruthRow> truth) {
+
+  /** A customer as the CRM knows it. {@code seats} is the licensed seat count at the export. */
+  public record Account(
+      int index,
+      String id,
+      String name,
+      String segment,
+      String industry,
+      String region,
+      Instant createdAt,
+      int seats,
+      String csmOwner) {}
+
+  /**
+   * A subscription row. Active on day d iff {@code startedAt <= d < endedAt}; {@code endedAt} and
+   * {@code cancelReason} are null while it runs (a seat change ends a row with no reason).
+   */
+  public record Subscription(
+      String id,
+      String accountId,
+      String plan,
+      int seats,
+      long mrrCents,
+      String interval,
+      LocalDate startedAt,
+      LocalDate endedAt,
+      String cancelReason,
+      boolean addOn) {
+
+    public boolean activeOn(LocalDate day) {
+      return !startedAt.isAfter(day) && (endedAt == null || day.isBefore(endedAt));
+    }
+  }
+
+  /**
+   * An invoice with its whole payment story: every failed charge, and when it was paid or given up.
+   * The writer shows the state as of the export.
+   */
+  public record Invoice(
+      String id,
+      String accountId,
+      String subscriptionId,
+      long amountCents,
+      LocalDate periodStart,
+      LocalDate periodEnd,
+      Instant issuedAt,
+      List<Instant> failedCharges,
+      Instant paidAt,
+      Instant givenUpAt) {}
+
+  /** A support ticket; the reply and solve times may lie after the export. */
+  public record Ticket(
+      String id,
+      String accountId,
+      Instant createdAt,
+      Instant firstReplyAt,
+      Instant solvedAt,
+      String priority,
+      String channel,
+      String category,
+      String satisfaction,
+      int reopens,
+      int agentReplies,
+      double handleMinutes) {}
+
+  /**
+   * The hidden state that drives usage and request traffic, one entry per observed day (index 0 is
+   * the start day). {@code engagement} is NaN on days the account is not active.
+   */
+  public record AccountDays(
+      int accountIndex,
+      String accountId,
+      String segment,
+      double hourCenter,
+      int apiRequestsPerDay,
+      double[] engagement,
+      int[] seatsInUse,
+      double[] incidentSeverity) {}
+
+  /** A platform incident: hits a share of accounts for a few days with a severity. */
+  public record Incident(LocalDate start, int days, double severity, double share, long salt) {}
+
+  /** One active account-day of truth. {@code churnDate} is null when the account did not churn in time. */
+  public record TruthRow(
+      LocalDate asOfDate,
+      String accountId,
+      double churnProbability,
+      boolean churnedWithinHorizon,
+      LocalDate churnDate,
+      double engagement,
+      double pain) {}
+}
