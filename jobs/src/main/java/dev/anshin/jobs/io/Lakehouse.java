@@ -84,7 +84,12 @@ public final class Lakehouse {
     if (extraCondition != null) {
       condition = condition + " AND " + extraCondition;
     }
-    var writer = rows.write().format("delta");
+    // One task per partition value: each day becomes one file instead of one per shuffle partition.
+    Dataset<Row> arranged =
+        partitionBy.length == 0
+            ? rows
+            : rows.repartition(java.util.Arrays.stream(partitionBy).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    var writer = arranged.write().format("delta");
     if (exists(table)) {
       writer.mode(SaveMode.Overwrite).option("replaceWhere", condition).save(path(table));
     } else {

@@ -80,8 +80,10 @@ public final class TrainStep {
     long trainCount = train.count();
     if (trainCount == 0) {
       throw AnshinException.badData(
-          "no training examples before " + testFrom.minusDays(horizon) + " (the test period starts " + testFrom
-              + " and training labels must end before it); run features over a longer history");
+          "no training examples before " + testFrom.minusDays(horizon) + ": the out-of-time test period starts "
+              + testFrom + " and training labels (" + horizon + " days each) must end before it. Build features"
+              + " over a longer history (with a " + horizon + "-day horizon, at least about " + (3 * horizon + 60)
+              + " days) or shorten anshin.churn.horizon-days");
     }
 
     ChurnModelSettings settings =
