@@ -97,6 +97,21 @@ class SupportMetricsTest extends SparkTestBase {
   }
 
   @Test
+  void daysAreUtcDaysWhateverTheSessionTimeZone() {
+    String zone = spark.conf().get("spark.sql.session.timeZone");
+    try {
+      // UTC-6: 2024-03-04T23:59:59Z is still 17:59:59 on 03-04 there, 00:00:00Z is 18:00 on 03-04
+      spark.conf().set("spark.sql.session.timeZone", "America/Bahia_Banderas");
+      Row march4 = daily().get(LocalDate.parse("2024-03-04"));
+      assertThat(count(march4, DailyColumns.TICKETS_CREATED)).isEqualTo(3);
+      assertThat(count(march4, DailyColumns.TICKETS_SOLVED)).isEqualTo(2);
+      assertThat(count(march4, DailyColumns.BACKLOG)).isEqualTo(4);
+    } finally {
+      spark.conf().set("spark.sql.session.timeZone", zone);
+    }
+  }
+
+  @Test
   void percentilesAreExactOverTheRightTickets() {
     Map<LocalDate, Row> days = daily();
     Row march4 = days.get(LocalDate.parse("2024-03-04"));
