@@ -183,6 +183,22 @@ class CustomerSloTest extends SparkTestBase {
   }
 
   @Test
+  void withoutThePlanPoolATooSmallAccountHasNoSli() {
+    SloSettings noPool =
+        new SloSettings(
+            28, settings.defaultTarget(), settings.planTargets(), settings.segmentTargets(), 1000,
+            90, false, 0.25, 6.0, 2.0);
+    Row d = byAccount(CustomerSlo.daily(accountDaily, plans, D, noPool), D).get("d");
+    assertThat(d.getString(d.fieldIndex(Columns.SLI_SOURCE))).isEqualTo(CustomerSlo.SOURCE_NONE);
+    assertThat(d.getBoolean(d.fieldIndex(Columns.LOW_TRAFFIC))).isTrue();
+    assertThat(d.isNullAt(d.fieldIndex(Columns.AVAILABILITY_SLI))).isTrue();
+    assertThat(d.isNullAt(d.fieldIndex(Columns.ERROR_BUDGET_REMAINING))).isTrue();
+    assertThat(d.isNullAt(d.fieldIndex(Columns.STATUS))).isTrue();
+    // its own 7-day burn rate is still measured: no errors in 10 requests
+    assertThat(dbl(d, Columns.BURN_RATE_7D)).isZero();
+  }
+
+  @Test
   void reliabilityGapIsAgainstThePlatformOverTheSameWindow() {
     Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, plans, D, settings), D);
     // platform over 28 days: valid 10000 + 5000 + 300 + 10 = 15310, good 9997 + 4990 + 299 + 10
