@@ -1,0 +1,346 @@
+package dev.anshin.features.slo;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Customer SLOs and error budgets per account and as-of date, in the Google SRE workbook's terms.
+ *
+ * <p>An SLI is the share of valid events that are good. Availability: valid requests are those
+ * with status below 400 or from 500 (a 4xx is the caller's mistake, not an event of ours), good
+ * ones are valid with status below 500. Latency: the share of valid requests answered within the
+ * target's threshold. The error budget is the bad share the target allows, {@code 1 - target};
+ * {@code error_budget_remaining = 1 - bad / ((1 - target) x valid)} over the SLO window (1 is
+ * untouched, 0 spent, negative overspent). A burn rate is the error ratio over a window divided by
+ * {@code 1 - target}: at 1 the budget lasts exactly the SLO window.
+ *
+ * <p>Point in time: the row for as-of date D reads the rollup days D - n + 1 .. D and nothing
+ * later. Backfills compute all as-of dates in one Spark job by a range join of the (small) list of
+ * as-of dates against the daily rollup.
+ */
+public final class CustomerSlo {
+
+  public static final String TABLE = "customer_slo_daily";
+
+  /** The columns read from the daily rollup {@code account_daily} and from the accounts' plans. */
+  public static final class Input {
+    public static final String ACCOUNT_ID = "account_id";
+    public static final String ACTIVITY_DATE = "activity_date";
+    public static final String VALID_REQUESTS = "valid_requests";
+    public static final String GOOD_REQUESTS = "good_requests";
+    public static final String PLAN = "plan";
+    public static final String SEGMENT = "segment";
+
+    /** The rollup column counting valid requests answered within {@code boundMs}. */
+    public static String validWithin(int boundMs) {
+      return "valid_le_" + boundMs + "ms";
+    }
+
+    private Input() {}
+  }
+
+  /** The columns of {@code customer_slo_daily}, documented in docs/tables-analytics.md. */
+  public static final class Columns {
+    public static final String ACCOUNT_ID = "account_id";
+    public static final String AS_OF_DATE = "as_of_date";
+    public static final String PLAN = "plan";
+    public static final String SEGMENT = "segment";
+    public static final String WINDOW_DAYS = "window_days";
+    public static final String VALID_REQUESTS = "valid_requests";
+    public static final String GOOD_REQUESTS = "good_requests";
+    public static final String LOW_TRAFFIC = "low_traffic";
+    public static final String SLI_SOURCE = "sli_source";
+    public static final String SLI_WINDOW_DAYS = "sli_window_days";
+    public static final String AVAILABILITY_SLI = "availability_sli";
+    public static final String AVAILABILITY_TARGET = "availability_target";
+    public static final String LATENCY_SLI = "latency_sli";
+    public static final String LATENCY_TARGET = "latency_target";
+    public static final String LATENCY_THRESHOLD_MS = "latency_threshold_ms";
+    public static final String ERROR_BUDGET_REMAINING = "error_budget_remaining";
+    public static final String LATENCY_BUDGET_REMAINING = "latency_budget_remaining";
+    public static final String BURN_RATE_1D = "burn_rate_1d";
+    public static final String BURN_RATE_7D = "burn_rate_7d";
+    public static final String BURN_RATE_28D = "burn_rate_28d";
+    public static final String PLATFORM_AVAILABILITY_SLI = "platform_availability_sli";
+    public static final String RELIABILITY_GAP = "reliability_gap";
+    public static final String STATUS = "status";
+
+    public static final List<String> ALL =
+        List.of(
+            ACCOUNT_ID, AS_OF_DATE, PLAN, SEGMENT, WINDOW_DAYS, VALID_REQUESTS, GOOD_REQUESTS,
+            LOW_TRAFFIC, SLI_SOURCE, SLI_WINDOW_DAYS, AVAILABILITY_SLI, AVAILABILITY_TARGET,
+            LATENCY_SLI, LATENCY_TARGET, LATENCY_THRESHOLD_MS, ERROR_BUDGET_REMAINING,
+            LATENCY_BUDGET_REMAINING, BURN_RATE_1D, BURN_RATE_7D, BURN_RATE_28D,
+            PLATFORM_AVAILABILITY_SLI, RELIABILITY_GAP, STATUS);
+
+    private Columns() {}
+  }
+
+  /** Values of {@code sli_source}: which data the SLIs of a row come from. */
+  public static final String SOURCE_WINDOW = "window";
+  public static final String SOURCE_FALLBACK_WINDOW = "fallback_window";
+  public static final String SOURCE_PLAN_POOL = "plan_pool";
+  public static final String SOURCE_NONE = "none";
+
+  /** Values of {@code status}. */
+  public static final String OK = "ok";
+  public static final String AT_RISK = "at_risk";
+  public static final String EXHAUSTED = "exhausted";
+
+  private static final int[] BURN_WINDOWS = {1, 7, 28};
+
+  private CustomerSlo() {}
+
+  /** The SLO rows of one as-of date. */
+  public static Dataset<Row> daily(
+      Dataset<Row> accountDaily, Dataset<Row> accountPlans, LocalDate asOfDate, SloSettings settings) {
+    return daily(accountDaily, accountPlans, asOfDate, asOfDate, settings);
+  }
+
+  /**
+   * The SLO rows of every as-of date from {@code firstAsOfDate} to {@code lastAsOfDate}
+   * (inclusive), one row per account that has at least one rollup day in the longest window
+   * (fallback window, SLO window or 28 days) before the as-of date.
+   *
+   * @param accountDaily the daily rollup: account_id, activity_date, valid_requests,
+   *     good_requests and valid_le_{100,250,500,1000,2000}ms; other columns are ignored
+   * @param accountPlans account_id, plan, segment: one row per account; accounts missing here get
+   *     the default target and a null plan
+   */
+  public static Dataset<Row> daily(
+      Dataset<Row> accountDaily,
+      Dataset<Row> accountPlans,
+      LocalDate firstAsOfDate,
+      LocalDate lastAsOfDate,
+      SloSettings settings) {
+    if (lastAsOfDate.isBefore(firstAsOfDate)) {
+      throw new IllegalArgumentException(
+          "the last as-of date " + lastAsOfDate + " is before the first " + firstAsOfDate);
+    }
+    int window = settings.windowDays();
+    int fallback = settings.fallbackWindowDays();
+    int span = Math.max(fallback, Math.max(window, 28));
+
+    Dataset<Row> asOfDates =
+        accountDaily
+            .sparkSession()
+            .range(1)
+            .select(explode(sequence(lit(firstAsOfDate), lit(lastAsOfDate))).as(Columns.AS_OF_DATE));
+
+    List<Column> rollupColumns = new ArrayList<>();
+    rollupColumns.add(col(Input.ACCOUNT_ID));
+    rollupColumns.add(col(Input.ACTIVITY_DATE));
+    rollupColumns.add(col(Input.VALID_REQUESTS));
+    rollupColumns.add(col(Input.GOOD_REQUESTS));
+    for (int bound : SloSettings.LATENCY_BOUNDS_MS) {
+      rollupColumns.add(col(Input.validWithin(bound)));
+    }
+    Dataset<Row> plans =
+        accountPlans.select(col(Input.ACCOUNT_ID), col(Input.PLAN), col(Input.SEGMENT));
+    Dataset<Row> targeted =
+        accountDaily
+            .select(rollupColumns.toArray(Column[]::new))
+            .join(plans, new String[] {Input.ACCOUNT_ID}, "left")
+            .withColumn(
+                Columns.AVAILABILITY_TARGET, targetColumn(settings, t -> t.availability()))
+            .withColumn(Columns.LATENCY_TARGET, targetColumn(settings, t -> t.latency()))
+            .withColumn(
+                Columns.LATENCY_THRESHOLD_MS, targetColumn(settings, t -> t.latencyThresholdMs()))
+            .withColumn("latency_good", validWithinThreshold(col(Columns.LATENCY_THRESHOLD_MS)));
+
+    // The as-of dates are few: broadcasting them turns the range condition into a cheap
+    // nested-loop join that reads each rollup row once per as-of date whose window covers it.
+    Dataset<Row> windowed =
+        targeted
+            .join(
+                broadcast(asOfDates),
+                col(Input.ACTIVITY_DATE)
+                    .leq(col(Columns.AS_OF_DATE))
+                    .and(col(Input.ACTIVITY_DATE).gt(date_sub(col(Columns.AS_OF_DATE), span))))
+            .withColumn("age", datediff(col(Columns.AS_OF_DATE), col(Input.ACTIVITY_DATE)));
+
+    List<Column> sums = new ArrayList<>();
+    for (int days : BURN_WINDOWS) {
+      sums.add(sumWithin(days, Input.VALID_REQUESTS, "valid_" + days));
+      sums.add(sumWithin(days, Input.GOOD_REQUESTS, "good_" + days));
+    }
+    sums.add(sumWithin(window, Input.VALID_REQUESTS, "valid_w"));
+    sums.add(sumWithin(window, Input.GOOD_REQUESTS, "good_w"));
+    sums.add(sumWithin(window, "latency_good", "latency_good_w"));
+    sums.add(sumWithin(fallback, Input.VALID_REQUESTS, "valid_f"));
+    sums.add(sumWithin(fallback, Input.GOOD_REQUESTS, "good_f"));
+    sums.add(sumWithin(fallback, "latency_good", "latency_good_f"));
+    Dataset<Row> perAccount =
+        windowed
+            .groupBy(
+                col(Input.ACCOUNT_ID), col(Columns.AS_OF_DATE), col(Input.PLAN),
+                col(Input.SEGMENT), col(Columns.AVAILABILITY_TARGET), col(Columns.LATENCY_TARGET),
+                col(Columns.LATENCY_THRESHOLD_MS))
+            .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new));
+
+    // Pooled over every account of the plan tier with the same latency threshold, so that the
+    // pooled latency SLI measures the same thing as the account's own.
+    Dataset<Row> planPool =
+        perAccount
+            .groupBy(col(Columns.AS_OF_DATE), col(Input.PLAN), col(Columns.LATENCY_THRESHOLD_MS))
+            .agg(
+                sum("valid_w").as("pool_valid"),
+                sum("good_w").as("pool_good"),
+                sum("latency_good_w").as("pool_latency_good"))
+            .withColumnRenamed(Columns.AS_OF_DATE, "pool_as_of_date")
+            .withColumnRenamed(Input.PLAN, "pool_plan")
+            .withColumnRenamed(Columns.LATENCY_THRESHOLD_MS, "pool_threshold");
+    Dataset<Row> platform =
+        perAccount
+            .groupBy(col(Columns.AS_OF_DATE))
+            .agg(
+                sum("valid_w").as("platform_valid_w"),
+                sum("good_w").as("platform_good_w"),
+                sum("valid_f").as("platform_valid_f"),
+                sum("good_f").as("platform_good_f"))
+            .withColumnRenamed(Columns.AS_OF_DATE, "platform_as_of_date");
+
+    Dataset<Row> joined =
+        perAccount
+            .join(
+                planPool,
+                col(Columns.AS_OF_DATE)
+                    .equalTo(col("pool_as_of_date"))
+                    .and(col(Input.PLAN).eqNullSafe(col("pool_plan")))
+                    .and(col(Columns.LATENCY_THRESHOLD_MS).equalTo(col("pool_threshold"))),
+                "left")
+            .join(platform, col(Columns.AS_OF_DATE).equalTo(col("platform_as_of_date")), "left");
+
+    long minValid = settings.minValidRequests();
+    // An account with no valid requests at all has no SLI of its own, whatever the minimum.
+    Column ownEnough = col("valid_w").geq(lit(minValid)).and(col("valid_w").gt(0));
+    Column fallbackEnough = col("valid_f").geq(lit(minValid)).and(col("valid_f").gt(0));
+    Column poolUsable =
+        lit(settings.planPoolFallback()).and(col("pool_valid").gt(0));
+    Column source =
+        when(ownEnough, lit(SOURCE_WINDOW))
+            .when(fallbackEnough, lit(SOURCE_FALLBACK_WINDOW))
+            .when(poolUsable, lit(SOURCE_PLAN_POOL))
+            .otherwise(lit(SOURCE_NONE));
+
+    Column isWindow = col(Columns.SLI_SOURCE).equalTo(SOURCE_WINDOW);
+    Column isFallback = col(Columns.SLI_SOURCE).equalTo(SOURCE_FALLBACK_WINDOW);
+    Column isPool = col(Columns.SLI_SOURCE).equalTo(SOURCE_PLAN_POOL);
+    Column availability =
+        when(isWindow, ratio("good_w", "valid_w"))
+            .when(isFallback, ratio("good_f", "valid_f"))
+            .when(isPool, ratio("pool_good", "pool_valid"));
+    Column latency =
+        when(isWindow, ratio("latency_good_w", "valid_w"))
+            .when(isFallback, ratio("latency_good_f", "valid_f"))
+            .when(isPool, ratio("pool_latency_good", "pool_valid"));
+    Column platformSli =
+        when(isFallback, ratio("platform_good_f", "platform_valid_f"))
+            .otherwise(ratio("platform_good_w", "platform_valid_w"));
+
+    Dataset<Row> result =
+        joined
+            .withColumn(Columns.SLI_SOURCE, source)
+            .withColumn(Columns.WINDOW_DAYS, lit(window))
+            .withColumn(Columns.VALID_REQUESTS, col("valid_w"))
+            .withColumn(Columns.GOOD_REQUESTS, col("good_w"))
+            .withColumn(Columns.LOW_TRAFFIC, col("valid_w").lt(lit(minValid)))
+            .withColumn(
+                Columns.SLI_WINDOW_DAYS,
+                when(isFallback, lit(fallback)).when(isWindow.or(isPool), lit(window)))
+            .withColumn(Columns.AVAILABILITY_SLI, availability)
+            .withColumn(Columns.LATENCY_SLI, latency)
+            .withColumn(
+                Columns.ERROR_BUDGET_REMAINING,
+                budgetRemaining(col(Columns.AVAILABILITY_SLI), col(Columns.AVAILABILITY_TARGET)))
+            .withColumn(
+                Columns.LATENCY_BUDGET_REMAINING,
+                budgetRemaining(col(Columns.LATENCY_SLI), col(Columns.LATENCY_TARGET)))
+            .withColumn(Columns.BURN_RATE_1D, burnRate(1))
+            .withColumn(Columns.BURN_RATE_7D, burnRate(7))
+            .withColumn(Columns.BURN_RATE_28D, burnRate(28))
+            .withColumn(Columns.PLATFORM_AVAILABILITY_SLI, platformSli)
+            .withColumn(
+                Columns.RELIABILITY_GAP,
+                col(Columns.AVAILABILITY_SLI).minus(col(Columns.PLATFORM_AVAILABILITY_SLI)))
+            .withColumn(Columns.STATUS, status(settings));
+    return result.select(Columns.ALL.stream().map(c -> col(c)).toArray(Column[]::new));
+  }
+
+  /** The target value per row: the plan's, else the segment's, else the default. */
+  private static Column targetColumn(SloSettings settings, Function<SloSettings.Target, Object> field) {
+    Column value = lit(field.apply(settings.defaultTarget()));
+    for (Map.Entry<String, SloSettings.Target> e : settings.segmentTargets().entrySet()) {
+      value = when(col(Input.SEGMENT).equalTo(e.getKey()), lit(field.apply(e.getValue())))
+          .otherwise(value);
+    }
+    // Applied last, so outermost: a plan's target wins over its segment's.
+    for (Map.Entry<String, SloSettings.Target> e : settings.planTargets().entrySet()) {
+      value = when(col(Input.PLAN).equalTo(e.getKey()), lit(field.apply(e.getValue())))
+          .otherwise(value);
+    }
+    return value;
+  }
+
+  private static Column validWithinThreshold(Column thresholdMs) {
+    Column value = lit(null).cast("long");
+    for (int bound : SloSettings.LATENCY_BOUNDS_MS) {
+      value = when(thresholdMs.equalTo(bound), col(Input.validWithin(bound))).otherwise(value);
+    }
+    return value;
+  }
+
+  private static Column sumWithin(int days, String column, String alias) {
+    return sum(when(col("age").lt(days), col(column)).otherwise(lit(0L))).as(alias);
+  }
+
+  private static Column ratio(String numerator, String denominator) {
+    return when(col(denominator).gt(0), col(numerator).cast("double").divide(col(denominator)));
+  }
+
+  private static Column budgetRemaining(Column sli, Column target) {
+    return lit(1.0).minus(lit(1.0).minus(sli).divide(lit(1.0).minus(target)));
+  }
+
+  private static Column burnRate(int days) {
+    Column errorRatio =
+        when(
+            col("valid_" + days).gt(0),
+            col("valid_" + days).minus(col("good_" + days)).cast("double")
+                .divide(col("valid_" + days)));
+    return errorRatio.divide(lit(1.0).minus(col(Columns.AVAILABILITY_TARGET)));
+  }
+
+  private static Column status(SloSettings settings) {
+    Column budget = col(Columns.ERROR_BUDGET_REMAINING);
+    Column latencyBudget = col(Columns.LATENCY_BUDGET_REMAINING);
+    // least() skips nulls: the worse of the two budgets, or the one that exists.
+    Column worstBudget = least(budget, latencyBudget);
+    return when(col(Columns.AVAILABILITY_SLI).isNull(), lit(null).cast("string"))
+        .when(worstBudget.leq(0), lit(EXHAUSTED))
+        .when(
+            worstBudget
+                .lt(settings.atRiskBudgetRemaining())
+                .or(col(Columns.BURN_RATE_1D).geq(settings.fastBurnRate1d()))
+                .or(col(Columns.BURN_RATE_7D).geq(settings.slowBurnRate7d())),
+            lit(AT_RISK))
+        .otherwise(lit(OK));
+  }
+}

@@ -1,0 +1,182 @@
+package dev.anshin.jobs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.anshin.features.health.HealthSettings;
+import dev.anshin.features.slo.SloSettings;
+import dev.anshin.jobs.cli.AnshinException;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Binds and validates the analytics settings, {@code anshin.slo} and {@code anshin.health}, into
+ * the settings records of the features module; every failure names the full key and its value.
+ */
+public final class AnalyticsConfig {
+
+  private AnalyticsConfig() {}
+
+  /** The SLO settings from the {@code anshin} section. */
+  public static SloSettings slo(Config anshin) {
+    int windowDays = AnshinConfig.positive(anshin, "slo.window-days");
+    SloSettings.Target defaultTarget = target(anshin, "slo.default-target");
+    Map<String, SloSettings.Target> plans = targets(anshin, "slo.plans");
+    Map<String, SloSettings.Target> segments = targets(anshin, "slo.segments");
+    long minValid = AnshinConfig.get(() -> anshin.getLong("slo.low-traffic.min-valid-requests"),
+        "slo.low-traffic.min-valid-requests");
+    if (minValid < 0) {
+      throw AnshinException.badConfig(
+          "anshin.slo.low-traffic.min-valid-requests is " + minValid + "; it must not be negative");
+    }
+    int fallbackDays = AnshinConfig.positive(anshin, "slo.low-traffic.fallback-window-days");
+    if (fallbackDays < windowDays) {
+      throw AnshinException.badConfig(
+          "anshin.slo.low-traffic.fallback-window-days is " + fallbackDays
+              + "; it must be at least anshin.slo.window-days (" + windowDays + ")");
+    }
+    boolean planPool = AnshinConfig.get(() -> anshin.getBoolean("slo.low-traffic.plan-pool"),
+        "slo.low-traffic.plan-pool");
+    double budgetBelow = number(anshin, "slo.at-risk.budget-remaining-below");
+    if (!(budgetBelow >= 0 && budgetBelow <= 1)) {
+      throw AnshinException.badConfig(
+          "anshin.slo.at-risk.budget-remaining-below is " + text(budgetBelow)
+              + "; it must be between 0 and 1");
+    }
+    double burn1d = positiveNumber(anshin, "slo.at-risk.burn-rate-1d");
+    double burn7d = positiveNumber(anshin, "slo.at-risk.burn-rate-7d");
+    return build("slo", () -> new SloSettings(
+        windowDays, defaultTarget, plans, segments, minValid, fallbackDays, planPool, budgetBelow,
+        burn1d, burn7d));
+  }
+
+  /** The health scorecard settings from the {@code anshin} section. */
+  public static HealthSettings health(Config anshin) {
+    String[] components = {"usage", "reliability", "support", "billing", "trend"};
+    double[] weights = new double[components.length];
+    for (int i = 0; i < components.length; i++) {
+      String key = "health.weights." + components[i];
+      weights[i] = number(anshin, key);
+      if (!(weights[i] >= 0)) {
+        throw AnshinException.badConfig(
+            "anshin." + key + " is " + text(weights[i])
+                + "; a weight must be zero or positive (0 leaves the component out)");
+      }
+    }
+    if (!(weights[0] + weights[1] + weights[2] + weights[3] + weights[4] > 0)) {
+      throw AnshinException.badConfig(
+          "anshin.health.weights are all 0; give at least one component a positive weight");
+    }
+    double green = number(anshin, "health.bands.green");
+    double yellow = number(anshin, "health.bands.yellow");
+    if (!(0 <= yellow && yellow < green && green <= 100)) {
+      throw AnshinException.badConfig(
+          "anshin.health.bands.yellow (" + text(yellow) + ") and anshin.health.bands.green ("
+              + text(green) + ") must satisfy 0 <= yellow < green <= 100");
+    }
+    String t = "health.thresholds.";
+    return build("health", () -> new HealthSettings(
+        new HealthSettings.Weights(weights[0], weights[1], weights[2], weights[3], weights[4]),
+        new HealthSettings.Bands(green, yellow),
+        new HealthSettings.Thresholds(
+            number(anshin, t + "seat-utilization.zero"),
+            number(anshin, t + "seat-utilization.full"),
+            number(anshin, t + "active-days.zero"),
+            number(anshin, t + "active-days.full"),
+            number(anshin, t + "error-budget.zero"),
+            number(anshin, t + "error-budget.full"),
+            number(anshin, t + "error-rate.zero"),
+            number(anshin, t + "error-rate.full"),
+            positiveNumber(anshin, t + "support-issues.zero"),
+            positiveNumber(anshin, t + "billing-issues.zero"),
+            number(anshin, t + "usage-trend.zero"),
+            number(anshin, t + "usage-trend.full"))));
+  }
+
+  private static SloSettings.Target target(Config anshin, String key) {
+    double availability = number(anshin, key + ".availability");
+    double latency = number(anshin, key + ".latency");
+    for (String part : new String[] {"availability", "latency"}) {
+      double value = part.equals("availability") ? availability : latency;
+      if (!(value > 0 && value < 1)) {
+        throw AnshinException.badConfig(
+            "anshin." + key + "." + part + " is " + text(value)
+                + "; a target must be above 0 and below 1, e.g. 0.999 for 99.9%");
+      }
+    }
+    int threshold =
+        AnshinConfig.get(() -> anshin.getInt(key + ".latency-threshold-ms"), key + ".latency-threshold-ms");
+    if (!SloSettings.LATENCY_BOUNDS_MS.contains(threshold)) {
+      throw AnshinException.badConfig(
+          "anshin." + key + ".latency-threshold-ms is " + threshold + "; expected one of "
+              + SloSettings.LATENCY_BOUNDS_MS.stream().map(String::valueOf).collect(Collectors.joining(", "))
+              + ", the latency bounds the daily rollup counts");
+    }
+    return new SloSettings.Target(availability, latency, threshold);
+  }
+
+  private static Map<String, SloSettings.Target> targets(Config anshin, String key) {
+    Map<String, SloSettings.Target> targets = new LinkedHashMap<>();
+    if (!anshin.hasPath(key)) {
+      return targets;
+    }
+    ConfigObject object = AnshinConfig.get(() -> anshin.getObject(key), key);
+    for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+      if (entry.getValue().valueType() != ConfigValueType.OBJECT) {
+        throw AnshinException.badConfig(
+            "anshin." + key + "." + entry.getKey() + " must be an object with availability,"
+                + " latency and latency-threshold-ms");
+      }
+      // Plan and segment names are data, not config paths: bind each from its own object so
+      // that a name with a dot in it still works.
+      Config scope = ((ConfigObject) entry.getValue()).toConfig().atKey("target");
+      SloSettings.Target target = withKey(() -> target(scope, "target"), "target", key + "." + entry.getKey());
+      targets.put(entry.getKey(), target);
+    }
+    return targets;
+  }
+
+  /** Rewrites the placeholder key of a nested binding into the real one in its error message. */
+  private static <T> T withKey(Supplier<T> bind, String placeholder, String key) {
+    try {
+      return bind.get();
+    } catch (AnshinException e) {
+      throw AnshinException.badConfig(
+          e.getMessage().replace("anshin." + placeholder, "anshin." + key));
+    }
+  }
+
+  private static double number(Config c, String key) {
+    double value = AnshinConfig.get(() -> c.getDouble(key), key);
+    if (!Double.isFinite(value)) {
+      throw AnshinException.badConfig("anshin." + key + " is " + value + "; expected a finite number");
+    }
+    return value;
+  }
+
+  private static double positiveNumber(Config c, String key) {
+    double value = number(c, key);
+    if (!(value > 0)) {
+      throw AnshinException.badConfig(
+          "anshin." + key + " is " + text(value) + "; it must be a positive number");
+    }
+    return value;
+  }
+
+  /** Cross-field rules the records check themselves still fail as configuration errors. */
+  private static <T> T build(String section, Supplier<T> construct) {
+    try {
+      return construct.get();
+    } catch (IllegalArgumentException e) {
+      throw AnshinException.badConfig("anshin." + section + ": " + e.getMessage());
+    }
+  }
+
+  private static String text(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+}
