@@ -145,6 +145,9 @@ public final class GenerateCommand implements Callable<Integer> {
           where(table));
     }
     console.printf(
+        "  truth: %s (Parquet), %s%s%n", out.resolve("truth/churn"), out.resolve("truth/source_counts.json"),
+        settings.dirty() ? ", " + out.resolve("truth/dirty_manifest.json") : "");
+    console.printf(
         "  truth/churn: %,d active account-days; label rate %.1f%%, mean churn_probability %.1f%%, "
             + "AUC of churn_probability %.3f%n",
         statistics.activeAccountDays(), 100 * statistics.labelRate(),
