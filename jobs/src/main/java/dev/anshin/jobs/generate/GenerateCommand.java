@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -110,20 +111,34 @@ public final class GenerateCommand implements Callable<Integer> {
         "Generating {} accounts, {} days from {} (horizon {} days, seed {}{}) into {}", accounts, days,
         start, horizon, seed, dirty ? ", dirty" : "", out.toAbsolutePath());
     clearOutputs(out);
-    World world = WorldGenerator.simulate(settings);
-    double simulated = elapsed(started);
-    WorldWriter.Written written = WorldWriter.write(world, out);
-    double sourcesWritten = elapsed(started);
-    TruthWriter.writeCounts(written, out);
-    if (dirty) {
-      TruthWriter.writeManifest(written, out);
+    // Spark takes seconds to start; let it start while the sources are simulated and written.
+    CompletableFuture<SparkSession> sparkStarting =
+        CompletableFuture.supplyAsync(
+            () -> SparkSessions.create(AnshinConfig.load(null).spark(), "anshin-generate"));
+    World world;
+    WorldWriter.Written written;
+    double simulated;
+    double sourcesWritten;
+    try {
+      world = WorldGenerator.simulate(settings);
+      simulated = elapsed(started);
+      written = WorldWriter.write(world, out);
+      sourcesWritten = elapsed(started);
+      TruthWriter.writeCounts(written, out);
+      if (dirty) {
+        TruthWriter.writeManifest(written, out);
+      }
+    } catch (RuntimeException e) {
+      sparkStarting.thenAccept(SparkSession::stop);
+      throw e;
     }
-    SparkSession spark = SparkSessions.create(AnshinConfig.load(null).spark(), "anshin-generate");
+    SparkSession spark = sparkStarting.join();
     try {
       TruthWriter.writeChurn(spark, world, out);
     } finally {
       spark.stop();
     }
+    LOG.info("Wrote {} truth rows to {}", world.truth().size(), out.resolve("truth/churn"));
     WorldStatistics statistics = WorldStatistics.of(world);
     print(settings, written, statistics, simulated, sourcesWritten, elapsed(started));
     return 0;
