@@ -262,7 +262,12 @@ public final class WorldGenerator {
     int seats;
     OpenSubscription main;
     OpenSubscription addOn;
+    /** The day the next main subscription starts: after a trial, or a reactivation. */
     LocalDate pendingStart;
+    LocalDate pendingAddOn;
+    long pendingAddOnPrice;
+    int ownIncidentDaysLeft;
+    double ownIncidentSeverity;
     LocalDate involuntaryChurnOn;
     LocalDate lastPaymentFailure;
     int subscriptionSequence;
@@ -351,9 +356,6 @@ public final class WorldGenerator {
         pendingAddOnPrice = addOnPrice;
       }
     }
-
-    LocalDate pendingAddOn;
-    long pendingAddOnPrice;
 
     Account account() {
       return new Account(
@@ -473,9 +475,6 @@ public final class WorldGenerator {
       seatsInUse = Math.max(1, Math.min(seats, 0.9 * seatsInUse + 0.1 * target));
       return severity;
     }
-
-    int ownIncidentDaysLeft;
-    double ownIncidentSeverity;
 
     double ownIncident(LocalDate day) {
       if (ownIncidentDaysLeft == 0 && chance(random, WorldModel.OWN_INCIDENTS_PER_DAY)) {
