@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -29,22 +30,28 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Simulates a B2B SaaS world (accounts with hidden engagement and incident pain that evolve day",
-      "by day) and writes what the outside world sees, in the layout the pipeline reads by default:",
-      "  accounts.csv, subscriptions.csv, invoices.csv                 CRM and billing exports",
-      "  usage/date=YYYY-MM-DD/events.jsonl                            product usage events",
-      "  requests/date=YYYY-MM-DD/requests.jsonl                       API request logs",
-      "  tickets/date=YYYY-MM-DD/tickets.jsonl                         support tickets",
-      "and, for checking the pipeline, the truth the pipeline never reads:",
-      "  truth/churn/ (Parquet)        per active account and observed day: the generator's churn",
-      "                                probability, whether and when it churned within the horizon,",
-      "                                the hidden engagement and pain",
-      "  truth/source_counts.json      good rows written per source",
-      "  truth/dirty_manifest.json     with --dirty: bad rows mixed in, by source and kind",
-      "The world runs --horizon days past the last observed day so every observed day's outcome is",
-      "known; sources stop at the end of the last observed day. The same seed and options give",
-      "byte-identical files. Existing generator outputs under --out are replaced; nothing else there",
-      "is touched. See docs/generator.md for the model and the formats."
+      "Generates a synthetic world: sources with known truth, for demos and tests.",
+      "",
+      "Simulates a B2B SaaS world day by day (accounts with hidden engagement and",
+      "incident pain) and writes what the outside world sees, in the layout the",
+      "pipeline reads by default:",
+      "  accounts.csv, subscriptions.csv, invoices.csv   CRM and billing exports",
+      "  usage/date=YYYY-MM-DD/events.jsonl              product usage events",
+      "  requests/date=YYYY-MM-DD/requests.jsonl         API request logs",
+      "  tickets/date=YYYY-MM-DD/tickets.jsonl           support tickets",
+      "and the truth, which the pipeline never reads:",
+      "  truth/churn/ (Parquet)      per active account and observed day: the",
+      "                              generator's churn probability, whether and",
+      "                              when the account churned within the horizon,",
+      "                              its hidden engagement and pain",
+      "  truth/source_counts.json    good rows written per source",
+      "  truth/dirty_manifest.json   with --dirty: bad rows by source and kind",
+      "The world runs --horizon days past the last observed day, so that every",
+      "observed day's outcome is known; the sources stop at the end of the last",
+      "observed day. The same seed and options give byte-identical files.",
+      "Earlier generator outputs under --out are replaced; nothing else there is",
+      "touched. The model and the formats: docs/generator.md.",
+      ""
     })
 public final class GenerateCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
@@ -110,20 +117,34 @@ public final class GenerateCommand implements Callable<Integer> {
         "Generating {} accounts, {} days from {} (horizon {} days, seed {}{}) into {}", accounts, days,
         start, horizon, seed, dirty ? ", dirty" : "", out.toAbsolutePath());
     clearOutputs(out);
-    World world = WorldGenerator.simulate(settings);
-    double simulated = elapsed(started);
-    WorldWriter.Written written = WorldWriter.write(world, out);
-    double sourcesWritten = elapsed(started);
-    TruthWriter.writeCounts(written, out);
-    if (dirty) {
-      TruthWriter.writeManifest(written, out);
+    // Spark takes seconds to start; let it start while the sources are simulated and written.
+    CompletableFuture<SparkSession> sparkStarting =
+        CompletableFuture.supplyAsync(
+            () -> SparkSessions.create(AnshinConfig.load(null).spark(), "anshin-generate"));
+    World world;
+    WorldWriter.Written written;
+    double simulated;
+    double sourcesWritten;
+    try {
+      world = WorldGenerator.simulate(settings);
+      simulated = elapsed(started);
+      written = WorldWriter.write(world, out);
+      sourcesWritten = elapsed(started);
+      TruthWriter.writeCounts(written, out);
+      if (dirty) {
+        TruthWriter.writeManifest(written, out);
+      }
+    } catch (RuntimeException e) {
+      sparkStarting.thenAccept(SparkSession::stop);
+      throw e;
     }
-    SparkSession spark = SparkSessions.create(AnshinConfig.load(null).spark(), "anshin-generate");
+    SparkSession spark = sparkStarting.join();
     try {
       TruthWriter.writeChurn(spark, world, out);
     } finally {
       spark.stop();
     }
+    LOG.info("Wrote {} truth rows to {}", world.truth().size(), out.resolve("truth/churn"));
     WorldStatistics statistics = WorldStatistics.of(world);
     print(settings, written, statistics, simulated, sourcesWritten, elapsed(started));
     return 0;
@@ -144,6 +165,9 @@ public final class GenerateCommand implements Callable<Integer> {
           "  %-14s %,12d %10d  %s%n", table.tableName(), written.goodRows().get(table), bad,
           where(table));
     }
+    console.printf(
+        "  truth: %s (Parquet), %s%s%n", out.resolve("truth/churn"), out.resolve("truth/source_counts.json"),
+        settings.dirty() ? ", " + out.resolve("truth/dirty_manifest.json") : "");
     console.printf(
         "  truth/churn: %,d active account-days; label rate %.1f%%, mean churn_probability %.1f%%, "
             + "AUC of churn_probability %.3f%n",

@@ -125,14 +125,20 @@ public final class WorldGenerator {
     return List.copyOf(incidents);
   }
 
-  /** Today's pain from platform incidents for one account. */
-  static double platformSeverity(List<Incident> incidents, int accountIndex, LocalDate day) {
-    double severity = 0;
+  /**
+   * Each account's daily severity from platform incidents, indexed by days since {@code firstDay};
+   * precomputed once per account because the simulation asks for every day.
+   */
+  static double[] platformSeverity(
+      List<Incident> incidents, int accountIndex, LocalDate firstDay, int span) {
+    double[] severity = new double[span];
     for (Incident incident : incidents) {
-      if (!day.isBefore(incident.start())
-          && day.isBefore(incident.start().plusDays(incident.days()))
-          && Sampling.hashUniform(incident.salt(), accountIndex) < incident.share()) {
-        severity += incident.severity();
+      if (Sampling.hashUniform(incident.salt(), accountIndex) >= incident.share()) {
+        continue;
+      }
+      int from = (int) ChronoUnit.DAYS.between(firstDay, incident.start());
+      for (int day = Math.max(0, from); day < Math.min(span, from + incident.days()); day++) {
+        severity[day] += incident.severity();
       }
     }
     return severity;
@@ -222,7 +228,6 @@ public final class WorldGenerator {
     final WorldSettings settings;
     final int index;
     final SplittableRandom random;
-    final List<Incident> incidents;
     final LocalDate firstDay;
     final String accountId;
     final String segment;
@@ -248,6 +253,7 @@ public final class WorldGenerator {
     final List<LocalDate> truthDays = new ArrayList<>();
     final Deque<LocalDate> badTicketDays = new ArrayDeque<>();
     final AccountDays days;
+    final double[] platformSeverity;
 
     double logit;
     double longRunLogit;
@@ -256,7 +262,12 @@ public final class WorldGenerator {
     int seats;
     OpenSubscription main;
     OpenSubscription addOn;
+    /** The day the next main subscription starts: after a trial, or a reactivation. */
     LocalDate pendingStart;
+    LocalDate pendingAddOn;
+    long pendingAddOnPrice;
+    int ownIncidentDaysLeft;
+    double ownIncidentSeverity;
     LocalDate involuntaryChurnOn;
     LocalDate lastPaymentFailure;
     int subscriptionSequence;
@@ -269,8 +280,11 @@ public final class WorldGenerator {
       this.settings = settings;
       this.index = index;
       this.random = random;
-      this.incidents = incidents;
       this.firstDay = firstDay;
+      this.platformSeverity =
+          platformSeverity(
+              incidents, index, firstDay,
+              (int) ChronoUnit.DAYS.between(firstDay, settings.simulationEnd()) + 1);
       this.accountId = String.format("acc-%05d", index + 1);
       this.segment = weighted(random, SEGMENTS, SEGMENT_WEIGHTS);
       this.segmentIndex = Arrays.asList(SEGMENTS).indexOf(segment);
@@ -342,9 +356,6 @@ public final class WorldGenerator {
         pendingAddOnPrice = addOnPrice;
       }
     }
-
-    LocalDate pendingAddOn;
-    long pendingAddOnPrice;
 
     Account account() {
       return new Account(
@@ -457,15 +468,13 @@ public final class WorldGenerator {
               + WorldModel.ENGAGEMENT_NOISE * random.nextGaussian()
               - WorldModel.PAIN_DRAG * pain;
       logit = Math.max(-6, Math.min(6, logit));
-      double severity = platformSeverity(incidents, index, day) + ownIncident(day);
+      double severity =
+          platformSeverity[(int) ChronoUnit.DAYS.between(firstDay, day)] + ownIncident(day);
       pain = pain * WorldModel.PAIN_DECAY + severity;
       double target = seats * WorldModel.sigmoid(logit + 1.2);
       seatsInUse = Math.max(1, Math.min(seats, 0.9 * seatsInUse + 0.1 * target));
       return severity;
     }
-
-    int ownIncidentDaysLeft;
-    double ownIncidentSeverity;
 
     double ownIncident(LocalDate day) {
       if (ownIncidentDaysLeft == 0 && chance(random, WorldModel.OWN_INCIDENTS_PER_DAY)) {

@@ -82,6 +82,7 @@ public final class WorldWriter {
   private final Map<SourceTable, Long> goodRows = new EnumMap<>(SourceTable.class);
   private final Map<SourceTable, DirtyRows> dirty = new EnumMap<>(SourceTable.class);
   private long bytes;
+  private char[] chars = new char[1024];
 
   private WorldWriter(World world, Path out) {
     this.world = world;
@@ -192,7 +193,12 @@ public final class WorldWriter {
       }
       line.append(end);
       bytes += line.length();
-      writer.append(line);
+      // Copy the characters out directly: Writer.append(CharSequence) would build a String first.
+      if (chars.length < line.length()) {
+        chars = new char[line.length() * 2];
+      }
+      line.getChars(0, line.length(), chars, 0);
+      writer.write(chars, 0, line.length());
     }
   }
 

@@ -25,7 +25,7 @@ class WorldGeneratorTest {
   static final WorldSettings TINY =
       new WorldSettings(30, 60, 7, LocalDate.of(2025, 3, 1), 90, true);
 
-  @TempDir Path scratch;
+  @TempDir static Path scratch;
   World tiny;
   /** Big enough for rates and AUC to be stable, small enough to simulate in a few seconds. */
   World medium;
