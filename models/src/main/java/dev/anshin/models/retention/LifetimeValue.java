@@ -14,7 +14,8 @@ public final class LifetimeValue {
   private LifetimeValue() {}
 
   /** The horizon, period length and discount rate of a lifetime-value calculation. */
-  public record Settings(int periods, double periodWeeks, double discountRatePerPeriod) {
+  public record Settings(int periods, double periodWeeks, double discountRatePerPeriod)
+      implements java.io.Serializable {
     public Settings {
       if (periods <= 0 || !(periodWeeks > 0) || !(discountRatePerPeriod >= 0)) {
         throw new IllegalArgumentException(
