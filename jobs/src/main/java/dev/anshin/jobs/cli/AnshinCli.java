@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       CommandLine.HelpCommand.class,
+      RetentionCommand.class,
     })
 public final class AnshinCli {
   private static final Logger LOG = LoggerFactory.getLogger(AnshinCli.class);
