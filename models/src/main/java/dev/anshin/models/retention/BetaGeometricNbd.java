@@ -1,6 +1,8 @@
 package dev.anshin.models.retention;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Fits the BG/NBD model of non-contractual purchasing (Fader, Hardie &amp; Lee 2005, "Counting your
@@ -68,14 +70,33 @@ public final class BetaGeometricNbd {
     double alpha = parameters[1];
     double a = parameters[2];
     double b = parameters[3];
+    // ln A1 + ln A2 depend on x only, and x takes few values: computing them once per x instead of
+    // once per row makes an evaluation over 100k distinct rows several times faster.
+    Map<Long, Double> byFrequency = new HashMap<>();
+    double logAlpha = Math.log(alpha);
+    double logA = Math.log(a);
     double total = 0;
     for (RfmCount count : counts) {
-      if (count.customers() > 0) {
-        total +=
-            count.customers()
-                * customerLogLikelihood(
-                    r, alpha, a, b, count.frequency(), count.recency(), count.age());
+      if (count.customers() == 0) {
+        continue;
       }
+      long x = count.frequency();
+      double logA1A2 =
+          byFrequency.computeIfAbsent(
+              x,
+              key ->
+                  SpecialFunctions.logGamma(r + key) - SpecialFunctions.logGamma(r) + r * logAlpha
+                      + SpecialFunctions.logGamma(a + b) + SpecialFunctions.logGamma(b + key)
+                      - SpecialFunctions.logGamma(b) - SpecialFunctions.logGamma(a + b + key));
+      double logA3 = -(r + x) * Math.log(alpha + count.age());
+      double customer =
+          x == 0
+              ? logA1A2 + logA3
+              : logA1A2
+                  + SpecialFunctions.logSumExp(
+                      logA3,
+                      logA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + count.recency()));
+      total += count.customers() * customer;
     }
     return total;
   }

@@ -60,6 +60,8 @@ public final class GammaGamma {
   public static double logLikelihood(double p, double q, double gamma, List<SpendCount> counts) {
     double logGammaQ = SpecialFunctions.logGamma(q);
     double qLogGamma = q * Math.log(gamma);
+    // The gamma-function terms depend on x only; compute them once per distinct x.
+    java.util.Map<Long, Double> byFrequency = new java.util.HashMap<>();
     double total = 0;
     for (SpendCount count : counts) {
       if (count.customers() == 0) {
@@ -68,14 +70,17 @@ public final class GammaGamma {
       double x = count.frequency();
       double m = count.monetaryValue();
       double px = p * x;
+      double perFrequency =
+          byFrequency.computeIfAbsent(
+              count.frequency(),
+              key ->
+                  SpecialFunctions.logGamma(px + q)
+                      - SpecialFunctions.logGamma(px)
+                      - logGammaQ
+                      + qLogGamma
+                      + px * Math.log(x));
       double customer =
-          SpecialFunctions.logGamma(px + q)
-              - SpecialFunctions.logGamma(px)
-              - logGammaQ
-              + qLogGamma
-              + (px - 1) * Math.log(m)
-              + px * Math.log(x)
-              - (px + q) * Math.log(gamma + m * x);
+          perFrequency + (px - 1) * Math.log(m) - (px + q) * Math.log(gamma + m * x);
       total += count.customers() * customer;
     }
     return total;

@@ -87,6 +87,16 @@ class BetaGeometricNbdTest {
   }
 
   @Test
+  void groupedLikelihoodEqualsTheSumOfCustomerLikelihoods() {
+    double[] parameters = {0.3, 5.0, 0.9, 2.0};
+    double sum = 0;
+    for (RfmCount count : counts) {
+      sum += count.customers() * BetaGeometricNbd.customerLogLikelihood(0.3, 5.0, 0.9, 2.0, count.frequency(), count.recency(), count.age());
+    }
+    assertThat(BetaGeometricNbd.logLikelihood(parameters, counts)).isCloseTo(sum, within(1e-8));
+  }
+
+  @Test
   void probabilityAliveFollowsThePaper() {
     // No repeat purchase: alive by assumption (the BG/NBD dropout only happens after a purchase).
     assertThat(model.probabilityAlive(0, 0, 38.86)).isEqualTo(1.0);
