@@ -49,9 +49,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Retention and lifetime-value statistics (see docs/retention.md).",
       "  sbg    contractual: survivors per renewal period -> shifted-beta-geometric fit and projection",
-      "  bgnbd  non-contractual: transactions -> BG/NBD purchases, Gamma-Gamma spend, holdout check"
+      "  bgnbd  non-contractual: transactions -> BG/NBD purchases, Gamma-Gamma spend, holdout check",
+      "  cohorts  Anshin subscriptions -> monthly signup cohorts -> sBG per cohort (cohort_retention_forecast)"
     },
-    subcommands = {RetentionCommand.Sbg.class, RetentionCommand.Bgnbd.class})
+    subcommands = {RetentionCommand.Sbg.class, RetentionCommand.Bgnbd.class, RetentionCommand.Cohorts.class})
 public final class RetentionCommand {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionCommand.class);
 
@@ -332,6 +333,77 @@ public final class RetentionCommand {
                     + transactions + " as a number");
       }
       return typed.drop("__raw_date", "__raw_amount");
+    }
+  }
+
+  /** `anshin retention cohorts`. */
+  @Command(
+      name = "cohorts",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Builds monthly signup cohorts from a subscriptions file or table (account_id, started_at,",
+        "ended_at as yyyy-MM-dd dates), counts survivors per month of continuous coverage, fits sBG",
+        "per cohort and prints the cohort_retention_forecast (see docs/retention.md)."
+      })
+  static final class Cohorts implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin CommonOptions common = new CommonOptions();
+    @Mixin InputTable input = new InputTable();
+
+    @Option(names = "--subscriptions", required = true, description = "File or table of subscriptions.")
+    Path subscriptions;
+
+    @Option(names = "--as-of", required = true, description = "The date the data describe (yyyy-MM-dd).")
+    String asOf;
+
+    @Option(names = "--project", defaultValue = "12", description = "Periods to project per cohort. Default: ${DEFAULT-VALUE}.")
+    int project;
+
+    @Override
+    public Integer call() {
+      AnshinConfig config = common.config();
+      LocalDate asOfDate = date("--as-of", asOf);
+      if (project < 0) {
+        throw AnshinException.usage("--project is " + project + "; it must be >= 0");
+      }
+      SparkSession spark = common.spark(config);
+      Dataset<Row> raw = input.read(spark, subscriptions);
+      InputTable.requireColumns(raw, subscriptions, "account_id", "started_at", "ended_at");
+      Dataset<Row> typed =
+          raw.select(
+              col("account_id").cast(DataTypes.StringType).as("account_id"),
+              col("started_at").cast(DataTypes.StringType).as("raw_start"),
+              col("ended_at").cast(DataTypes.StringType).as("raw_end"),
+              to_date(try_to_timestamp(col("started_at").cast(DataTypes.StringType), lit("yyyy-MM-dd"))).as("started_at"),
+              to_date(try_to_timestamp(col("ended_at").cast(DataTypes.StringType), lit("yyyy-MM-dd"))).as("ended_at"));
+      List<Row> bad =
+          typed.where(
+                  col("raw_start").isNotNull().and(col("started_at").isNull())
+                      .or(col("raw_end").isNotNull().and(col("ended_at").isNull())))
+              .limit(1)
+              .collectAsList();
+      if (!bad.isEmpty()) {
+        throw AnshinException.badData(
+            "cannot read started_at '" + bad.get(0).getAs("raw_start") + "' / ended_at '"
+                + bad.get(0).getAs("raw_end") + "' of account " + bad.get(0).getAs("account_id") + " in "
+                + subscriptions + " as yyyy-MM-dd dates");
+      }
+      LOG.info("reading subscriptions from {} ({}), as of {}", subscriptions, input.resolveFormat(subscriptions), asOfDate);
+      long start = System.nanoTime();
+      Dataset<Row> survivors = dev.anshin.models.retention.CohortRetention.survivors(typed, asOfDate).cache();
+      Dataset<Row> forecast = dev.anshin.models.retention.CohortRetention.forecast(survivors, project).cache();
+      List<Row> rows = forecast.collectAsList();
+      LOG.info("cohort survivors and sBG fits took {} ms", millisSince(start));
+      PrintWriter out = spec.commandLine().getOut();
+      RetentionReports.printCohorts(out, common.json(), rows);
+      if (common.writeTable != null) {
+        Path table = RetentionTables.write(forecast, common.lakehouse(config), common.writeTable);
+        LOG.info("wrote {} rows to {}", rows.size(), table);
+      }
+      survivors.unpersist();
+      forecast.unpersist();
+      out.flush();
+      return ExitCodes.OK;
     }
   }
 

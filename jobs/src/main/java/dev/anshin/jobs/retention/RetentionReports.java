@@ -162,4 +162,46 @@ public final class RetentionReports {
       out.println(Json.write(result));
     }
   }
+
+  /** One summary line per cohort, then (with json) one JSON object with the cohorts' fits. */
+  public static void printCohorts(PrintWriter out, boolean json, List<Row> forecast) {
+    out.printf(Locale.ROOT, "%-10s %6s %8s %8s %8s %-16s %12s%n",
+        "cohort", "size", "observed", "alpha", "beta", "status", "S(obs+12)");
+    List<Object> cohorts = new ArrayList<>();
+    for (int i = 0; i < forecast.size(); i++) {
+      Row row = forecast.get(i);
+      boolean lastOfCohort =
+          i + 1 == forecast.size() || !forecast.get(i + 1).getAs("cohort_month").equals(row.getAs("cohort_month"));
+      if (!lastOfCohort) {
+        continue;
+      }
+      Double alpha = row.getAs("alpha");
+      Double beta = row.getAs("beta");
+      Double expected = row.getAs("survivors_expected");
+      out.printf(Locale.ROOT, "%-10s %6d %8d %8s %8s %-16s %12s%n",
+          row.getAs("cohort_month").toString(), (Long) row.getAs("cohort_size"), (Integer) row.getAs("observed_periods"),
+          alpha == null ? "-" : String.format(Locale.ROOT, "%.4f", alpha),
+          beta == null ? "-" : String.format(Locale.ROOT, "%.4f", beta),
+          row.getAs("status"),
+          expected == null ? "-" : String.format(Locale.ROOT, "%.1f", expected));
+      Map<String, Object> cohort = new LinkedHashMap<>();
+      cohort.put("cohort_month", row.getAs("cohort_month").toString());
+      cohort.put("cohort_size", row.getAs("cohort_size"));
+      cohort.put("observed_periods", row.getAs("observed_periods"));
+      cohort.put("alpha", alpha);
+      cohort.put("beta", beta);
+      cohort.put("log_likelihood", row.getAs("log_likelihood"));
+      cohort.put("converged", row.getAs("converged"));
+      cohort.put("status", row.getAs("status"));
+      cohort.put("last_period", row.getAs("period"));
+      cohort.put("last_survivors_expected", expected);
+      cohorts.add(cohort);
+    }
+    if (json) {
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("model", "sbg_cohorts");
+      result.put("cohorts", cohorts);
+      out.println(Json.write(result));
+    }
+  }
 }

@@ -177,6 +177,42 @@ class RetentionCommandTest extends SparkTestBase {
   }
 
   @Test
+  void cohortsFitsFittableCohortsAndFlagsTheOthers() throws IOException {
+    StringBuilder csv = new StringBuilder("subscription_id,account_id,plan,started_at,ended_at\n");
+    // January 2023: 100 accounts; 30 leave in month 1, 15 in month 2, 10 in month 3, 6 in month 4.
+    String[] ends = {"2023-01-20", "2023-02-20", "2023-03-15", "2023-04-10"};
+    int[] leavers = {30, 15, 10, 6};
+    int account = 0;
+    for (int group = 0; group < ends.length; group++) {
+      for (int i = 0; i < leavers[group]; i++, account++) {
+        csv.append("s").append(account).append(",a").append(account).append(",basic,2023-01-01,").append(ends[group]).append('\n');
+      }
+    }
+    for (; account < 100; account++) {
+      csv.append("s").append(account).append(",a").append(account).append(",basic,2023-01-01,\n");
+    }
+    // February 2023: five accounts, nobody leaves.
+    for (int i = 0; i < 5; i++) {
+      csv.append("f").append(i).append(",b").append(i).append(",basic,2023-02-14,\n");
+    }
+    Path file = scratch.resolve("subscriptions.csv");
+    Files.writeString(file, csv);
+    Path lakehouse = scratch.resolve("lakehouse");
+    Run run =
+        run("retention", "cohorts", "--subscriptions", file.toString(), "--as-of", "2023-07-01",
+            "--format", "json", "--write-table", "cohort_retention_forecast", "--lakehouse", lakehouse.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.lastLine())
+        .contains("{\"cohort_month\":\"2023-01-01\",\"cohort_size\":100,\"observed_periods\":5")
+        .contains("\"status\":\"fitted\"")
+        .contains("{\"cohort_month\":\"2023-02-01\",\"cohort_size\":5,\"observed_periods\":4,\"alpha\":null")
+        .contains("\"status\":\"no_churn\"");
+    // January: periods 0-5 observed and 12 projected; February: periods 0-4 observed only.
+    assertThat(spark.read().format("delta").load(lakehouse.resolve("cohort_retention_forecast").toString()).count())
+        .isEqualTo(6 + 12 + 5);
+  }
+
+  @Test
   void helpDescribesEachSubcommand() {
     Run sbg = run("retention", "sbg", "--help");
     assertThat(sbg.exitCode()).isZero();
