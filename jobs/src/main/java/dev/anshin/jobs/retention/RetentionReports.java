@@ -166,7 +166,7 @@ public final class RetentionReports {
   /** One summary line per cohort, then (with json) one JSON object with the cohorts' fits. */
   public static void printCohorts(PrintWriter out, boolean json, List<Row> forecast) {
     out.printf(Locale.ROOT, "%-10s %6s %8s %8s %8s %-16s %12s%n",
-        "cohort", "size", "observed", "alpha", "beta", "status", "S(obs+12)");
+        "cohort", "size", "observed", "alpha", "beta", "status", "last_expected");
     List<Object> cohorts = new ArrayList<>();
     for (int i = 0; i < forecast.size(); i++) {
       Row row = forecast.get(i);
