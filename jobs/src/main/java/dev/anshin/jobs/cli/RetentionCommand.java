@@ -12,6 +12,7 @@ import dev.anshin.jobs.retention.RetentionReports;
 import dev.anshin.jobs.retention.RetentionTables;
 import dev.anshin.models.retention.BetaGeometricNbd;
 import dev.anshin.models.retention.BetaGeometricNbdModel;
+import dev.anshin.models.retention.CohortRetention;
 import dev.anshin.models.retention.CustomerValue;
 import dev.anshin.models.retention.GammaGamma;
 import dev.anshin.models.retention.GammaGammaModel;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -158,7 +160,7 @@ public final class RetentionCommand {
             survivors + " has " + all.length + " rows (periods 0.." + (all.length - 1)
                 + ") but --fit-periods " + fitPeriods + " needs " + (fitPeriods + 1));
       }
-      long[] calibration = java.util.Arrays.copyOf(all, fitPeriods + 1);
+      long[] calibration = Arrays.copyOf(all, fitPeriods + 1);
       ShiftedBetaGeometricModel model;
       long start = System.nanoTime();
       try {
@@ -390,8 +392,8 @@ public final class RetentionCommand {
       }
       LOG.info("reading subscriptions from {} ({}), as of {}", subscriptions, input.resolveFormat(subscriptions), asOfDate);
       long start = System.nanoTime();
-      Dataset<Row> survivors = dev.anshin.models.retention.CohortRetention.survivors(typed, asOfDate).cache();
-      Dataset<Row> forecast = dev.anshin.models.retention.CohortRetention.forecast(survivors, project).cache();
+      Dataset<Row> survivors = CohortRetention.survivors(typed, asOfDate).cache();
+      Dataset<Row> forecast = CohortRetention.forecast(survivors, project).cache();
       List<Row> rows = forecast.collectAsList();
       LOG.info("cohort survivors and sBG fits took {} ms", millisSince(start));
       PrintWriter out = spec.commandLine().getOut();

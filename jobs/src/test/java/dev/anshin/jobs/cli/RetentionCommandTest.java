@@ -100,7 +100,7 @@ class RetentionCommandTest extends SparkTestBase {
   }
 
   @Test
-  void sbgReadsADeltaTableAndWritesItsResult() throws IOException {
+  void sbgReadsDeltaAndParquetAndWritesItsResult() throws IOException {
     Path table = scratch.resolve("survival_delta");
     spark.read().option("header", "true").csv(data("sbg_survival.csv").toString())
         .write().format("delta").save(table.toString());
@@ -113,6 +113,13 @@ class RetentionCommandTest extends SparkTestBase {
       assertThat(run.exitCode()).as(run.err()).isZero();
       assertThat(run.number("alpha")).isCloseTo(0.704, within(0.0005));
     }
+    Path parquet = scratch.resolve("survival_parquet");
+    spark.read().format("delta").load(table.toString()).write().parquet(parquet.toString());
+    Run fromParquet =
+        run("retention", "sbg", "--survivors", parquet.toString(), "--column", "highend_active",
+            "--fit-periods", "7", "--format", "json");
+    assertThat(fromParquet.exitCode()).as(fromParquet.err()).isZero();
+    assertThat(fromParquet.number("beta")).isCloseTo(3.806, within(0.0005));
     // Overwrite: two runs leave one copy of the 13 periods.
     assertThat(spark.read().format("delta").load(lakehouse.resolve("sbg_regular").toString()).count())
         .isEqualTo(13);
