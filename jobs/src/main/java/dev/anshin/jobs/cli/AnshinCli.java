@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       NightlyCommand.class,
       StepCommands.Evaluate.class,
       SqlCommand.class,
+      RetentionCommand.class,
     })
 public final class AnshinCli {
   private static final Logger LOG = LoggerFactory.getLogger(AnshinCli.class);

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import dev.anshin.features.health.HealthScore;
 import dev.anshin.jobs.cli.AnshinException;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.models.churn.BinaryMetrics;
@@ -67,6 +68,20 @@ public final class EvaluateStep {
       result.put("oracle_auc_roc", oracle.aucRoc());
       result.put("oracle_auc_pr", oracle.aucPr());
       result.put("oracle_brier", oracle.brier());
+      if (lakehouse.exists(HealthScore.TABLE)) {
+        // A low health score should mean a likely churn: rank by 100 - score.
+        Dataset<Row> health =
+            lakehouse.read(HealthScore.TABLE)
+                .filter(col(HealthScore.Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(date))))
+                .select(col(HealthScore.Columns.ACCOUNT_ID).as("_health_account"),
+                    lit(100.0).minus(col(HealthScore.Columns.HEALTH_SCORE)).divide(100.0).as("health_risk"));
+        Dataset<Row> withHealth =
+            joined.join(health, col(ChurnScores.ACCOUNT_ID).equalTo(col("_health_account")), "inner");
+        BinaryMetrics healthMetrics = BinaryMetrics.of(withHealth, "health_risk", "outcome");
+        result.put("health_auc_roc", healthMetrics.aucRoc());
+        result.put("health_auc_pr", healthMetrics.aucPr());
+        result.put("health_n", healthMetrics.n());
+      }
       return result;
     } finally {
       joined.unpersist();

@@ -16,6 +16,7 @@ public final class Nightly {
       Lakehouse.WriteResult written = FeaturesStep.run(context, from, date);
       return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
     });
+    AnalyticsStep.run(context, from, date);
     if (options.train()) {
       context.step("train", date, () -> {
         TrainStep.Result result = TrainStep.run(context, date);
