@@ -56,7 +56,7 @@ public final class CustomerSlo {
     private Input() {}
   }
 
-  /** The columns of {@code customer_slo_daily}, documented in docs/tables-analytics.md. */
+  /** The columns of {@code customer_slo_daily}, documented in docs/tables.md. */
   public static final class Columns {
     public static final String ACCOUNT_ID = "account_id";
     public static final String AS_OF_DATE = "as_of_date";

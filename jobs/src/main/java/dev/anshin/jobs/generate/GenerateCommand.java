@@ -138,12 +138,9 @@ public final class GenerateCommand implements Callable<Integer> {
       sparkStarting.thenAccept(SparkSession::stop);
       throw e;
     }
+    // The session stays up: `demo` goes on to use it, and a standalone run ends with the JVM.
     SparkSession spark = sparkStarting.join();
-    try {
-      TruthWriter.writeChurn(spark, world, out);
-    } finally {
-      spark.stop();
-    }
+    TruthWriter.writeChurn(spark, world, out);
     LOG.info("Wrote {} truth rows to {}", world.truth().size(), out.resolve("truth/churn"));
     WorldStatistics statistics = WorldStatistics.of(world);
     print(settings, written, statistics, simulated, sourcesWritten, elapsed(started));

@@ -75,7 +75,8 @@ public final class Lakehouse {
 
   /**
    * Replaces the rows of {@code table} whose {@code dateColumn} lies in [from, to] (and that match
-   * {@code extraCondition}, if any) with {@code rows}, in one transaction.
+   * {@code extraCondition}, if any) with {@code rows}, in one transaction. Tables keyed by day are
+   * partitioned by that day, so a nightly run rewrites its own day and never the history.
    */
   public WriteResult replaceDates(
       String table, Dataset<Row> rows, String dateColumn, LocalDate from, LocalDate to,
@@ -89,20 +90,22 @@ public final class Lakehouse {
         partitionBy.length == 0
             ? rows
             : rows.repartition(java.util.Arrays.stream(partitionBy).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    long before = version(table);
     var writer = arranged.write().format("delta");
-    if (exists(table)) {
+    if (before >= 0) {
       writer.mode(SaveMode.Overwrite).option("replaceWhere", condition).save(path(table));
     } else {
       writer.mode(SaveMode.ErrorIfExists).partitionBy(partitionBy).save(path(table));
     }
-    return lastCommit(table);
+    return commitSince(table, before);
   }
 
   /** Upserts {@code rows} by {@code keys}: matching rows are updated, new ones inserted. */
   public WriteResult merge(String table, Dataset<Row> rows, List<String> keys) {
-    if (!exists(table)) {
+    long before = version(table);
+    if (before < 0) {
       rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
-      return lastCommit(table);
+      return commitSince(table, before);
     }
     String on = String.join(" AND ", keys.stream().map(k -> "target." + k + " = source." + k).toList());
     DeltaTable.forPath(spark, path(table))
@@ -113,12 +116,45 @@ public final class Lakehouse {
         .whenNotMatched()
         .insertAll()
         .execute();
-    return lastCommit(table);
+    return commitSince(table, before);
   }
 
   /** Replaces the whole table. */
   public WriteResult overwrite(String table, Dataset<Row> rows) {
+    long before = version(table);
     rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true").save(path(table));
+    return commitSince(table, before);
+  }
+
+  /**
+   * The table's latest version from its log folder (-1 when the table does not exist), without a
+   * Spark job: Delta skips the commit of a write that changes nothing, and then no new version appears.
+   */
+  long version(String table) {
+    try {
+      org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(table), "_delta_log");
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log)) {
+        return -1;
+      }
+      long latest = -1;
+      for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(log)) {
+        String name = file.getPath().getName();
+        if (name.matches("\\d{20}\\.json")) {
+          latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
+        }
+      }
+      return latest;
+    } catch (IOException e) {
+      throw AnshinException.missingInput("cannot read the Delta log of " + table + ": " + e.getMessage());
+    }
+  }
+
+  private WriteResult commitSince(String table, long before) {
+    if (version(table) == before) {
+      LOG.info("{}: nothing to change", table);
+      return new WriteResult(table, before, "NONE", 0, 0);
+    }
     return lastCommit(table);
   }
 
@@ -126,12 +162,12 @@ public final class Lakehouse {
   public WriteResult lastCommit(String table) {
     Row last = DeltaTable.forPath(spark, path(table)).history(1).select("version", "operation", "operationMetrics").first();
     Map<String, String> metrics = scala.jdk.javaapi.CollectionConverters.asJava(last.<scala.collection.Map<String, String>>getAs(2));
+    // A replaceWhere that rewrites a file copies its untouched rows; they are not new data.
     long written =
-        Long.parseLong(
-            metrics.getOrDefault("numOutputRows",
-                String.valueOf(
-                    Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"))
-                        + Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0")))));
+        metrics.containsKey("numOutputRows")
+            ? Long.parseLong(metrics.get("numOutputRows")) - Long.parseLong(metrics.getOrDefault("numCopiedRows", "0"))
+            : Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"))
+                + Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
     long removed =
         Long.parseLong(metrics.getOrDefault("numDeletedRows", metrics.getOrDefault("numTargetRowsDeleted", "0")));
     WriteResult result = new WriteResult(table, last.getLong(0), last.getString(1), written, removed);

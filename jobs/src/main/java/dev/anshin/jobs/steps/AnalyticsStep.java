@@ -51,7 +51,7 @@ public final class AnalyticsStep {
                   lit(Date.valueOf(from.minusDays(CustomerFeatures.LOOKBACK_DAYS - 1))), lit(Date.valueOf(to))));
       Lakehouse.WriteResult written =
           lakehouse.replaceDates(CustomerSlo.TABLE, CustomerSlo.daily(rollups, accountPlans(lakehouse, from, to), from, to, sloSettings),
-              CustomerSlo.Columns.AS_OF_DATE, from, to, null);
+              CustomerSlo.Columns.AS_OF_DATE, from, to, null, CustomerSlo.Columns.AS_OF_DATE);
       return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
     });
 
@@ -92,7 +92,7 @@ public final class AnalyticsStep {
           HealthScore.score(features, slo, AnalyticsConfig.health(anshin))
               .filter(col(HealthScore.Columns.AS_OF_DATE).geq(lit(Date.valueOf(from))));
       Lakehouse.WriteResult written =
-          lakehouse.replaceDates(HealthScore.TABLE, health, HealthScore.Columns.AS_OF_DATE, from, to, null);
+          lakehouse.replaceDates(HealthScore.TABLE, health, HealthScore.Columns.AS_OF_DATE, from, to, null, HealthScore.Columns.AS_OF_DATE);
       return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
     });
   }

@@ -11,6 +11,7 @@ import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.SourceReader;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,9 @@ import org.apache.spark.sql.types.StructType;
  * rejected rows to {@code quarantine}, then rolls the new days up into {@code account_daily}.
  *
  * <p>Every source is checked for presence before anything is written, so a missing export stops
- * the run with the previous tables intact. Snapshot sources are upserted by key; daily sources and
- * the quarantine replace exactly the run's days, so running a date again changes nothing.
+ * the run with the previous tables intact. Snapshot sources are full exports and replace their table
+ * in one transaction; daily sources and the quarantine replace exactly the run's days, so running a
+ * date again changes nothing.
  */
 public final class IngestStep {
   private IngestStep() {}
@@ -43,6 +45,7 @@ public final class IngestStep {
         new SourceValidation.Rules(to, context.config().ingest().minValidDate(), context.config().ingest().maxFutureDays());
     Map<String, Long> written = new LinkedHashMap<>();
     Map<String, Long> rejected = new LinkedHashMap<>();
+    List<Dataset<Row>> quarantined = new ArrayList<>();
     for (SourceTable source : SourceTable.values()) {
       context.step("ingest " + source.tableName(), to, () -> {
         Dataset<Row> known =
@@ -54,23 +57,29 @@ public final class IngestStep {
         Dataset<Row> records = classified.records().persist();
         try {
           SourceValidation.Classified cached = new SourceValidation.Classified(source, records);
-          LocalDate firstDelivery = source.kind() == SourceTable.Kind.DAILY ? from : to;
           Lakehouse.WriteResult kept =
               source.kind() == SourceTable.Kind.DAILY
                   ? lakehouse.replaceDates(source.tableName(), cached.valid(), source.partitionColumn().orElseThrow(),
                       from, to, null, source.partitionColumn().orElseThrow())
-                  : lakehouse.merge(source.tableName(), cached.valid(), List.of(source.idColumn()));
-          Lakehouse.WriteResult quarantined =
-              lakehouse.replaceDates(Quarantine.TABLE, cached.rejected(), Quarantine.RUN_DATE, firstDelivery, to,
-                  Quarantine.SOURCE + " = '" + source.tableName() + "'");
+                  : lakehouse.overwrite(source.tableName(), cached.valid());
+          // The rejected rows are few: keep them (not the whole delivery) for one quarantine write.
+          Dataset<Row> bad = cached.rejected().localCheckpoint();
+          long badCount = bad.count();
+          quarantined.add(bad);
           written.put(source.tableName(), kept.rowsWritten());
-          rejected.put(source.tableName(), quarantined.rowsWritten());
-          return new PipelineContext.StepReport(kept.rowsWritten(), quarantined.rowsWritten(), null);
+          rejected.put(source.tableName(), badCount);
+          return new PipelineContext.StepReport(kept.rowsWritten(), badCount, null);
         } finally {
           records.unpersist();
         }
       });
     }
+    // One transaction replaces every rejection of the run's days, whatever source it came from.
+    context.step("quarantine", to, () -> {
+      Dataset<Row> all = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
+      Lakehouse.WriteResult result = lakehouse.replaceDates(Quarantine.TABLE, all, Quarantine.RUN_DATE, from, to, null);
+      return new PipelineContext.StepReport(result.rowsWritten(), 0, null);
+    });
     context.step("rollup " + AccountDaily.TABLE, to, () -> {
       Dataset<Row> daily =
           AccountDaily.rollup(
@@ -78,7 +87,7 @@ public final class IngestStep {
               newDays(lakehouse, SourceTable.API_REQUESTS, from, to),
               newDays(lakehouse, SourceTable.TICKETS, from, to));
       Lakehouse.WriteResult result =
-          lakehouse.replaceDates(AccountDaily.TABLE, daily, AccountDaily.ACTIVITY_DATE, from, to, null);
+          lakehouse.replaceDates(AccountDaily.TABLE, daily, AccountDaily.ACTIVITY_DATE, from, to, null, AccountDaily.ACTIVITY_DATE);
       return new PipelineContext.StepReport(result.rowsWritten(), 0, null);
     });
     return new Summary(written, rejected);

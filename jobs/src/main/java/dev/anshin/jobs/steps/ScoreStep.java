@@ -26,6 +26,6 @@ public final class ScoreStep {
         ChurnScores.score(
             ModelRegistry.load(entry), features, entry.version(),
             new ChurnScores.RiskTiers(churn.mediumRiskThreshold(), churn.highRiskThreshold()));
-    return lakehouse.replaceDates(ChurnScores.TABLE, scores, ChurnScores.AS_OF_DATE, date, date, null);
+    return lakehouse.replaceDates(ChurnScores.TABLE, scores, ChurnScores.AS_OF_DATE, date, date, null, ChurnScores.AS_OF_DATE);
   }
 }

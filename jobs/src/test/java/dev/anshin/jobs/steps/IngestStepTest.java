@@ -116,9 +116,9 @@ class IngestStepTest extends SparkTestBase {
     assertThat(context.lakehouse().read("account_daily").count()).isEqualTo(2);
 
     Map<String, Long> tablesBefore = rowCounts(context);
-    IngestStep.run(context, DAY1, DAY2);
-    IngestStep.run(context, DAY2, DAY2);
+    IngestStep.Summary again = IngestStep.run(context, DAY1, DAY2);
     assertThat(rowCounts(context)).isEqualTo(tablesBefore);
+    assertThat(again.rejected()).isEqualTo(first.rejected());
   }
 
   private Map<String, Long> rowCounts(PipelineContext context) {

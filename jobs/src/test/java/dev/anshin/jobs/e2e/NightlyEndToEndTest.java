@@ -1,0 +1,170 @@
+package dev.anshin.jobs.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anshin.features.sources.Quarantine;
+import dev.anshin.jobs.cli.AnshinCli;
+import dev.anshin.jobs.cli.ExitCodes;
+import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.testing.SparkTestBase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole job through the CLI on a small dirty synthetic world: generate, a nightly backfill over
+ * the history, a rerun of the last date, and the evaluation against the generator's truth.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NightlyEndToEndTest extends SparkTestBase {
+  private static final LocalDate START = LocalDate.parse("2025-01-01");
+  private static final int DAYS = 150;
+  private static final LocalDate LAST = START.plusDays(DAYS - 1);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Path sources;
+  private Path lakehouseDir;
+  private String conf;
+  private Lakehouse lakehouse;
+
+  @BeforeAll
+  void backfillTheHistory() {
+    sources = scratch.resolve("sources");
+    lakehouseDir = scratch.resolve("lakehouse");
+    conf = Path.of("src/test/resources/e2e-test.conf").toAbsolutePath().toString();
+    assertThat(cli("generate", "--out", sources.toString(), "--accounts", "80", "--days", Integer.toString(DAYS),
+        "--start", START.toString(), "--horizon", "30", "--seed", "7", "--dirty")).isEqualTo(ExitCodes.OK);
+    assertThat(nightly("--from", START.toString())).isEqualTo(ExitCodes.OK);
+    lakehouse = new Lakehouse(spark, lakehouseDir);
+  }
+
+  private int nightly(String... extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("nightly", "--date", LAST.toString(), "--conf", conf,
+        "--lakehouse", lakehouseDir.toString(), "--sources", sources.toString()));
+    args.addAll(List.of(extra));
+    return cli(args.toArray(String[]::new));
+  }
+
+  private static int cli(String... args) {
+    return AnshinCli.run(args);
+  }
+
+  @Test
+  @Order(1)
+  void everyInjectedBadRowIsQuarantinedWithItsReason() throws IOException {
+    Map<String, Long> expected = new TreeMap<>();
+    JsonNode manifest = JSON.readTree(sources.resolve("truth/dirty_manifest.json").toFile());
+    manifest.fields().forEachRemaining(source -> source.getValue().fields().forEachRemaining(
+        kind -> expected.put(source.getKey() + "/" + kind.getKey(), kind.getValue().asLong())));
+    expected.values().removeIf(count -> count == 0);
+
+    Map<String, Long> actual =
+        lakehouse.read(Quarantine.TABLE).collectAsList().stream()
+            .collect(Collectors.groupingBy(
+                r -> r.<String>getAs(Quarantine.SOURCE) + "/" + r.<String>getAs(Quarantine.REASON_CODE),
+                TreeMap::new, Collectors.counting()));
+    assertThat(expected).isNotEmpty();
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  @Order(2)
+  void noGoodRowIsLost() throws IOException {
+    JsonNode counts = JSON.readTree(sources.resolve("truth/source_counts.json").toFile());
+    counts.fields().forEachRemaining(source ->
+        assertThat(lakehouse.read(source.getKey()).count()).as(source.getKey()).isEqualTo(source.getValue().asLong()));
+  }
+
+  @Test
+  @Order(3)
+  void everyTableOfTheNightlyRunIsThere() {
+    assertThat(lakehouse.tables())
+        .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
+            "customer_slo_daily", "support_daily", "toil_topics", "revenue_movements", "revenue_summary",
+            "cohort_retention", "customer_health");
+    List<Row> scores = lakehouse.read("customer_scores").collectAsList();
+    assertThat(scores).isNotEmpty();
+    assertThat(scores).allSatisfy(r -> {
+      assertThat(r.<java.sql.Date>getAs("as_of_date").toLocalDate()).isEqualTo(LAST);
+      assertThat(r.<Double>getAs("churn_probability")).isBetween(0.0, 1.0);
+    });
+    // Every active account of the last day is scored exactly once.
+    long active = lakehouse.read("customer_features").filter("as_of_date = DATE'" + LAST + "'").count();
+    assertThat(scores).hasSize((int) active);
+    assertThat(scores.stream().map(r -> r.<String>getAs("account_id")).distinct().count()).isEqualTo(active);
+  }
+
+  @Test
+  @Order(4)
+  void revenueReconcilesEveryMonth() {
+    List<Row> months = lakehouse.read("revenue_summary").orderBy("month").collectAsList();
+    assertThat(months).hasSizeGreaterThan(4);
+    for (Row m : months) {
+      java.math.BigDecimal expectedEnding =
+          m.<java.math.BigDecimal>getAs("starting_mrr").add(m.getAs("new_mrr")).add(m.getAs("expansion_mrr"))
+              .add(m.getAs("reactivation_mrr")).subtract(m.getAs("contraction_mrr")).subtract(m.getAs("churned_mrr"));
+      assertThat(m.<java.math.BigDecimal>getAs("ending_mrr")).as("month %s", m.<Object>getAs("month")).isEqualByComparingTo(expectedEnding);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void evaluationJoinsTheLastScoresWithTheRealisedOutcomes() throws IOException {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = cli("evaluate", "--conf", conf, "--lakehouse", lakehouseDir.toString(), "--truth", sources.resolve("truth").toString());
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(exit).isEqualTo(ExitCodes.OK);
+    String[] lines = captured.toString(StandardCharsets.UTF_8).trim().split("\n");
+    JsonNode evaluation = JSON.readTree(lines[lines.length - 1]);
+    for (String field : List.of("auc_roc", "auc_pr", "brier", "oracle_auc_roc", "oracle_auc_pr", "n", "health_auc_roc")) {
+      assertThat(evaluation.has(field)).as(field).isTrue();
+    }
+    // Every account scored on the last day is active there, so the truth has a row for each of them.
+    long scored = lakehouse.read("customer_scores").count();
+    assertThat(evaluation.get("n").asLong()).isEqualTo(scored);
+    // The generator's own probability must rank its own outcomes well, or the evaluation means nothing.
+    // (80 accounts are too few to show what the model learned: ChurnTrainerTest checks learning on a
+    // planted signal, and the demo's evaluation at full size is quoted in docs/benchmarks.md.)
+    assertThat(evaluation.get("oracle_auc_roc").asDouble()).isGreaterThan(0.6);
+    assertThat(evaluation.get("auc_roc").asDouble()).isBetween(0.0, 1.0);
+    assertThat(evaluation.get("brier").asDouble()).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  @Order(6)
+  void runningTheLastDateAgainChangesNoTablesRowCount() {
+    Map<String, Long> before = rowCounts();
+    assertThat(nightly()).isEqualTo(ExitCodes.OK);
+    assertThat(rowCounts()).isEqualTo(before);
+  }
+
+  private Map<String, Long> rowCounts() {
+    Map<String, Long> counts = new HashMap<>();
+    for (String table : lakehouse.tables()) {
+      counts.put(table, lakehouse.read(table).count());
+    }
+    return counts;
+  }
+}
