@@ -27,7 +27,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * The CRE analytics tables for [from, to]: customer SLOs and error budgets, support and toil,
- * revenue movements and cohort retention, and the health score.
+ * revenue movements, cohort retention and its sBG forecast, and the health score.
  *
  * <p>Per-day tables replace the run's dates; the monthly revenue tables are recomputed whole from
  * the small subscriptions table each run (months are closed by later data, e.g. a cancellation
@@ -36,6 +36,10 @@ import org.apache.spark.sql.Row;
 public final class AnalyticsStep {
   /** The health score's change over 28 days needs that much history before the first date. */
   static final int HEALTH_HISTORY_DAYS = 28;
+
+  public static final String COHORT_RETENTION_FORECAST = "cohort_retention_forecast";
+  /** Periods (months) the cohort forecast projects past each cohort's last observed one. */
+  static final int FORECAST_PERIODS = 12;
 
   private AnalyticsStep() {}
 
@@ -74,6 +78,10 @@ public final class AnalyticsStep {
         long rows = lakehouse.overwrite(RevenueMovements.MOVEMENTS_TABLE, movements).rowsWritten();
         rows += lakehouse.overwrite(RevenueMovements.SUMMARY_TABLE, RevenueMovements.summary(movements)).rowsWritten();
         rows += lakehouse.overwrite(CohortRetention.TABLE, CohortRetention.monthly(subscriptions, to)).rowsWritten();
+        // Shifted-beta-geometric fit per signup cohort (monthly periods), projected a year ahead.
+        Dataset<Row> survivors = dev.anshin.models.retention.CohortRetention.survivors(subscriptions, to);
+        rows += lakehouse.overwrite(COHORT_RETENTION_FORECAST,
+            dev.anshin.models.retention.CohortRetention.forecast(survivors, FORECAST_PERIODS)).rowsWritten();
         return new PipelineContext.StepReport(rows, 0, null);
       } finally {
         movements.unpersist();

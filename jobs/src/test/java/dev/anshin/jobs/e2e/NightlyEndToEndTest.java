@@ -97,7 +97,7 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertThat(lakehouse.tables())
         .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
             "customer_slo_daily", "support_daily", "toil_topics", "revenue_movements", "revenue_summary",
-            "cohort_retention", "customer_health");
+            "cohort_retention", "cohort_retention_forecast", "customer_health");
     List<Row> scores = lakehouse.read("customer_scores").collectAsList();
     assertThat(scores).isNotEmpty();
     assertThat(scores).allSatisfy(r -> {
