@@ -1,5 +1,7 @@
 package dev.anshin.jobs.retention;
 
+import dev.anshin.jobs.io.Json;
+
 import dev.anshin.models.retention.BetaGeometricNbdModel;
 import dev.anshin.models.retention.GammaGammaModel;
 import dev.anshin.models.retention.ShiftedBetaGeometricModel;

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.features.health.HealthScore;
 import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.jobs.io.Json;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.models.churn.BinaryMetrics;
 import dev.anshin.models.churn.ChurnScores;
@@ -88,23 +89,20 @@ public final class EvaluateStep {
     }
   }
 
-  /** One flat JSON object, numbers rounded to 4 decimals. */
+  /** One flat JSON object, numbers rounded to 4 decimals, readable in a log and by a script. */
   public static String toJson(Map<String, Object> values) {
     StringBuilder json = new StringBuilder("{");
     for (Map.Entry<String, Object> entry : values.entrySet()) {
       if (json.length() > 1) {
         json.append(", ");
       }
-      json.append('"').append(entry.getKey()).append("\": ");
+      Json.appendString(json, entry.getKey());
+      json.append(": ");
       Object value = entry.getValue();
       if (value instanceof Double d) {
         json.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.4f", d) : "null");
-      } else if (value instanceof Number) {
-        json.append(value);
-      } else if (value == null) {
-        json.append("null");
       } else {
-        json.append('"').append(value.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        json.append(Json.write(value));
       }
     }
     return json.append('}').toString();

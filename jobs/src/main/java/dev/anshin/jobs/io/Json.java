@@ -1,16 +1,16 @@
-package dev.anshin.jobs.retention;
+package dev.anshin.jobs.io;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A minimal JSON writer for the one-line results the retention commands print. */
-final class Json {
+/** A minimal JSON writer: the one-line results commands print, and the generator's JSON lines. */
+public final class Json {
 
   private Json() {}
 
   /** Writes maps, lists, strings, numbers, booleans and nulls; NaN and infinities become null. */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder out = new StringBuilder();
     append(out, value);
     return out.toString();
@@ -51,7 +51,8 @@ final class Json {
     }
   }
 
-  private static void appendString(StringBuilder out, String text) {
+  /** Appends {@code text} as a JSON string, escaped. */
+  public static void appendString(StringBuilder out, String text) {
     out.append('"');
     for (char c : text.toCharArray()) {
       switch (c) {
