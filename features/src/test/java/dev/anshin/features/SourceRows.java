@@ -9,16 +9,21 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** Builds typed source tables (with their partition columns) from inline rows, for tests. */
+/**
+ * Builds typed source tables from inline rows, for tests. Event sources get their event day and a
+ * delivery day equal to it (delivered on time); versioned sources get no delivery day, so each row
+ * is the one version known on every date, unless a test adds {@code delivered_on} itself.
+ */
 public final class SourceRows {
   private SourceRows() {}
 
   public static Dataset<Row> of(SparkSession spark, SourceTable source, List<Row> rows) {
     Dataset<Row> typed = spark.createDataFrame(rows, source.schema());
-    if (source.partitionColumn().isPresent()) {
+    if (source.eventDateColumn().isPresent()) {
       typed =
-          typed.withColumn(
-              source.partitionColumn().get(), to_date(col(source.eventTimeColumn().orElseThrow())));
+          typed
+              .withColumn(source.eventDateColumn().get(), to_date(col(source.eventTimeColumn().orElseThrow())))
+              .withColumn(SourceTable.DELIVERED_ON, col(source.eventDateColumn().get()));
     }
     return typed;
   }

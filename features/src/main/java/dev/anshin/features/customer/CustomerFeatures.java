@@ -21,6 +21,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.features.rollup.AccountDaily;
+import dev.anshin.features.sources.Versions;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -34,8 +35,13 @@ import org.apache.spark.sql.Row;
  *
  * <p>Window features come from the small {@link AccountDaily} rollups: each rollup row is fanned out
  * to the as-of dates whose window it falls in, so a nightly run (one as-of date) reads 90 days of
- * rollups and a backfill computes every date in one pass. Ticket, billing and subscription state is
- * read from timestamps: a ticket solved after D is still open at D; an invoice paid after D is unpaid.
+ * rollups and a backfill computes every date in one pass. A rollup row counts from the later of its
+ * activity day and its delivery day, so an event delivered late counts from the day it arrived.
+ *
+ * <p>Accounts, subscriptions, invoices and tickets are versioned ({@link Versions}): date D reads
+ * the version delivered by the end of D, and within it the timestamps: a ticket solved after D is
+ * still open at D; an invoice paid after D is unpaid. A backfill and one run per date give the same
+ * rows.
  */
 public final class CustomerFeatures {
   public static final String TABLE = "customer_features";
@@ -90,7 +96,10 @@ public final class CustomerFeatures {
   /** Categorical model inputs. */
   public static final List<String> CATEGORICAL_FEATURES = List.of(SEGMENT, PLAN, BILLING_INTERVAL);
 
-  /** The typed tables the features read; each holds at least what the as-of range needs. */
+  /**
+   * The typed tables the features read; each holds at least what the as-of range needs. The
+   * versioned ones may hold every delivered version (with {@code delivered_on}).
+   */
   public record Inputs(
       Dataset<Row> accountDaily,
       Dataset<Row> accounts,
@@ -108,17 +117,21 @@ public final class CustomerFeatures {
     Column first = lit(Date.valueOf(from));
     Column last = lit(Date.valueOf(to));
 
-    Dataset<Row> active = activeSubscriptions(inputs.subscriptions(), first, last);
+    Dataset<Row> active =
+        activeSubscriptions(Versions.withValidity(inputs.subscriptions(), "subscription_id", to), first, last);
     Dataset<Row> windows = windowFeatures(inputs.accountDaily(), first, last);
-    Dataset<Row> tickets = ticketFeatures(inputs.tickets(), first, last);
-    Dataset<Row> billing = billingFeatures(inputs.invoices(), first, last);
+    Dataset<Row> tickets = ticketFeatures(Versions.withValidity(inputs.tickets(), "ticket_id", to), first, last);
+    Dataset<Row> billing = billingFeatures(Versions.withValidity(inputs.invoices(), "invoice_id", to), first, last);
+    // The CRM version known at each date: its segment, and whether the account is known at all.
     Dataset<Row> accounts =
-        inputs.accounts()
-            .select(col(ACCOUNT_ID), col(SEGMENT), col(INDUSTRY), col(REGION), col("created_at"));
+        Versions.withValidity(inputs.accounts(), ACCOUNT_ID, to)
+            .select(col(ACCOUNT_ID).as("_crm_account"), col(SEGMENT), col(INDUSTRY), col(REGION), col("created_at"),
+                col(Versions.KNOWN_FROM), col(Versions.KNOWN_UNTIL));
 
     Dataset<Row> joined =
         active
-            .join(accounts, scalaSeq(ACCOUNT_ID), "inner")
+            .join(accounts, col(ACCOUNT_ID).equalTo(col("_crm_account")).and(Versions.validOn(col(AS_OF_DATE))), "inner")
+            .drop("_crm_account", Versions.KNOWN_FROM, Versions.KNOWN_UNTIL)
             .join(windows, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "left")
             .join(tickets, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "left")
             .join(billing, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "left");
@@ -172,8 +185,8 @@ public final class CustomerFeatures {
             AS_OF_DATE,
             explode(
                 days(
-                    greatest(col("started_at"), first),
-                    least(coalesce(date_sub(col("ended_at"), 1), last), last))));
+                    Versions.validFrom(greatest(col("started_at"), first)),
+                    Versions.validThrough(least(coalesce(date_sub(col("ended_at"), 1), last), last)))));
     Column monthsIn = floor(months_between(col(AS_OF_DATE), col("started_at")));
     // The next anniversary strictly after D: monthly plans renew every month, annual ones every 12.
     Column cycleMonths = when(col("billing_interval").equalTo("annual"), lit(12)).otherwise(lit(1));
@@ -199,7 +212,7 @@ public final class CustomerFeatures {
                 AS_OF_DATE,
                 explode(
                     days(
-                        greatest(col(AccountDaily.ACTIVITY_DATE), first),
+                        greatest(col(AccountDaily.ACTIVITY_DATE), deliveredOn(accountDaily), first),
                         least(date_add(col(AccountDaily.ACTIVITY_DATE), LOOKBACK_DAYS - 1), last))))
             .withColumn(AGE, datediff(col(AS_OF_DATE), col(AccountDaily.ACTIVITY_DATE)));
     Column in7 = col(AGE).lt(7);
@@ -211,7 +224,12 @@ public final class CustomerFeatures {
             sumIf(in7, AccountDaily.EVENTS).as(EVENTS_7D),
             sumIf(in28, AccountDaily.EVENTS).as(EVENTS_28D),
             sumIf(inPrevious28, AccountDaily.EVENTS).as(EVENTS_PREV_28D),
-            sum(when(in28.and(col(AccountDaily.EVENTS).gt(0)), 1L).otherwise(0L)).as(ACTIVE_DAYS_28D),
+            // A day with late events has one rollup row per delivery: count the day once.
+            coalesce(
+                    org.apache.spark.sql.functions.count_distinct(
+                        when(in28.and(col(AccountDaily.EVENTS).gt(0)), col(AccountDaily.ACTIVITY_DATE))),
+                    lit(0L))
+                .as(ACTIVE_DAYS_28D),
             distinctUsers(in7).as(ACTIVE_USERS_7D),
             distinctUsers(in28).as(ACTIVE_USERS_28D),
             sumIf(in28, AccountDaily.REQUESTS).as(REQUESTS_28D),
@@ -234,8 +252,8 @@ public final class CustomerFeatures {
                 AS_OF_DATE,
                 explode(
                     days(
-                        greatest(to_date(col("created_at")), first),
-                        least(coalesce(date_sub(solvedDay, 1), last), last))))
+                        Versions.validFrom(greatest(to_date(col("created_at")), first)),
+                        Versions.validThrough(least(coalesce(date_sub(solvedDay, 1), last), last)))))
             .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
             .agg(count(lit(1)).as(OPEN_TICKETS));
     Dataset<Row> badRatings =
@@ -244,7 +262,9 @@ public final class CustomerFeatures {
             .withColumn(
                 AS_OF_DATE,
                 explode(
-                    days(greatest(solvedDay, first), least(date_add(solvedDay, LOOKBACK_DAYS - 1), last))))
+                    days(
+                    Versions.validFrom(greatest(solvedDay, first)),
+                    Versions.validThrough(least(date_add(solvedDay, LOOKBACK_DAYS - 1), last)))))
             .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
             .agg(count(lit(1)).as(BAD_CSAT_90D));
     return open.join(badRatings, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "full_outer");
@@ -261,7 +281,10 @@ public final class CustomerFeatures {
         failed
             .withColumn(
                 AS_OF_DATE,
-                explode(days(greatest(issuedDay, first), least(date_add(issuedDay, LOOKBACK_DAYS - 1), last))))
+                explode(
+                    days(
+                        Versions.validFrom(greatest(issuedDay, first)),
+                        Versions.validThrough(least(date_add(issuedDay, LOOKBACK_DAYS - 1), last)))))
             .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
             .agg(count(lit(1)).as(FAILED_PAYMENTS_90D));
     Dataset<Row> pastDue =
@@ -271,8 +294,8 @@ public final class CustomerFeatures {
                 AS_OF_DATE,
                 explode(
                     days(
-                        greatest(issuedDay, first),
-                        least(coalesce(date_sub(to_date(col("paid_at")), 1), last), last))))
+                        Versions.validFrom(greatest(issuedDay, first)),
+                        Versions.validThrough(least(coalesce(date_sub(to_date(col("paid_at")), 1), last), last)))))
             .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
             .agg(count(lit(1)).as(PAST_DUE_INVOICES));
     return recentFailures.join(pastDue, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "full_outer");
@@ -284,6 +307,13 @@ public final class CustomerFeatures {
    */
   private static Column days(Column start, Column end) {
     return when(start.leq(end), sequence(start, end));
+  }
+
+  /** A rollup row's delivery day, or null (always known) for rollups without one. */
+  private static Column deliveredOn(Dataset<Row> accountDaily) {
+    return java.util.Arrays.asList(accountDaily.columns()).contains(AccountDaily.DELIVERED_ON)
+        ? col(AccountDaily.DELIVERED_ON)
+        : lit(null).cast("date");
   }
 
   private static Column sumIf(Column condition, String counter) {

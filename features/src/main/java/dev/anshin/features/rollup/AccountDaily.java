@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.hll_sketch_agg;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -16,14 +17,20 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The daily rollup: one row per account per day with activity, built once from that day's raw
- * events so that every window feature reads these small rows instead of the raw logs.
+ * The daily rollup: one row per account, activity day and delivery day, built once from each day's
+ * delivered events so that every window feature reads these small rows instead of the raw logs.
+ *
+ * <p>Most of a day's activity is delivered that day; events delivered late add a row for the same
+ * activity day with their own delivery day, so a computation as of D sums the rows delivered by D
+ * and a late event counts from the day it arrived, on the day it happened.
  */
 public final class AccountDaily {
   public static final String TABLE = "account_daily";
 
   public static final String ACCOUNT_ID = "account_id";
   public static final String ACTIVITY_DATE = "activity_date";
+  /** The day the rolled-up events were delivered (a ticket: the day it was first delivered). */
+  public static final String DELIVERED_ON = "delivered_on";
   public static final String EVENTS = "events";
   public static final String ACTIVE_USERS = "active_users";
   /** A HyperLogLog sketch of the day's user ids: distinct users over a window are the union's estimate. */
@@ -52,13 +59,18 @@ public final class AccountDaily {
   }
 
   /**
-   * Rolls up typed usage events, API requests and tickets (the source tables, with their partition
-   * dates) into one row per account and day; days without any activity have no row.
+   * Rolls up typed usage events, API requests and tickets into one row per account, activity day
+   * and delivery day; days without any activity have no row.
+   *
+   * @param usageEvents usage events with event_date and delivered_on
+   * @param apiRequests API requests with request_date and delivered_on
+   * @param newTickets the first delivered version of each ticket (account_id, created_at, priority,
+   *     delivered_on): a ticket counts as opened once, with the priority it was first reported with
    */
-  public static Dataset<Row> rollup(Dataset<Row> usageEvents, Dataset<Row> apiRequests, Dataset<Row> tickets) {
+  public static Dataset<Row> rollup(Dataset<Row> usageEvents, Dataset<Row> apiRequests, Dataset<Row> newTickets) {
     Dataset<Row> usage =
         usageEvents
-            .groupBy(col(ACCOUNT_ID), col("event_date").as(ACTIVITY_DATE))
+            .groupBy(col(ACCOUNT_ID), col("event_date").as(ACTIVITY_DATE), col(DELIVERED_ON))
             .agg(
                 count(lit(1)).as(EVENTS),
                 count_distinct(col("user_id")).cast("int").as(ACTIVE_USERS),
@@ -77,24 +89,30 @@ public final class AccountDaily {
     }
     Dataset<Row> requests =
         apiRequests
-            .groupBy(col(ACCOUNT_ID), col("request_date").as(ACTIVITY_DATE))
+            .groupBy(col(ACCOUNT_ID), col("request_date").as(ACTIVITY_DATE), col(DELIVERED_ON))
             .agg(count(lit(1)).as(REQUESTS), requestAggregates.toArray(Column[]::new));
 
     Dataset<Row> opened =
-        tickets
-            .groupBy(col(ACCOUNT_ID), col("created_date").as(ACTIVITY_DATE))
+        newTickets
+            .groupBy(
+                col(ACCOUNT_ID), to_date(col("created_at")).as(ACTIVITY_DATE),
+                // Tickets without a delivery day (inline data) count as delivered when created.
+                java.util.Arrays.asList(newTickets.columns()).contains(DELIVERED_ON)
+                    ? col(DELIVERED_ON)
+                    : to_date(col("created_at")).as(DELIVERED_ON))
             .agg(
                 count(lit(1)).as(TICKETS_OPENED),
                 sum(when(col("priority").isin("high", "urgent"), 1L).otherwise(0L)).as(HIGH_PRIORITY_TICKETS_OPENED));
 
     Dataset<Row> joined =
         usage
-            .join(requests, scalaSeq(ACCOUNT_ID, ACTIVITY_DATE), "full_outer")
-            .join(opened, scalaSeq(ACCOUNT_ID, ACTIVITY_DATE), "full_outer");
+            .join(requests, scalaSeq(ACCOUNT_ID, ACTIVITY_DATE, DELIVERED_ON), "full_outer")
+            .join(opened, scalaSeq(ACCOUNT_ID, ACTIVITY_DATE, DELIVERED_ON), "full_outer");
 
     List<Column> columns = new ArrayList<>();
     columns.add(col(ACCOUNT_ID));
     columns.add(col(ACTIVITY_DATE));
+    columns.add(col(DELIVERED_ON));
     columns.add(zeroIfNull(EVENTS));
     columns.add(coalesce(col(ACTIVE_USERS), lit(0)).as(ACTIVE_USERS));
     columns.add(col(ACTIVE_USERS_SKETCH));

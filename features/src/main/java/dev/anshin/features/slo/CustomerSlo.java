@@ -47,6 +47,9 @@ public final class CustomerSlo {
     public static final String GOOD_REQUESTS = "good_requests";
     public static final String PLAN = "plan";
     public static final String SEGMENT = "segment";
+    /** In the rollup: the day its events were delivered (optional); in the plans: the as-of date. */
+    public static final String DELIVERED_ON = "delivered_on";
+    public static final String AS_OF_DATE = "as_of_date";
 
     /** The rollup column counting valid requests answered within {@code boundMs}. */
     public static String validWithin(int boundMs) {
@@ -121,8 +124,8 @@ public final class CustomerSlo {
    *
    * @param accountDaily the daily rollup: account_id, activity_date, valid_requests,
    *     good_requests and valid_le_{100,250,500,1000,2000}ms; other columns are ignored
-   * @param accountPlans account_id, plan, segment: one row per account; accounts missing here get
-   *     the default target and a null plan
+   * @param accountPlans account_id, as_of_date, plan, segment: one row per account and as-of date,
+   *     the plan and segment known then; accounts missing here get the default target and a null plan
    */
   public static Dataset<Row> daily(
       Dataset<Row> accountDaily,
@@ -152,29 +155,42 @@ public final class CustomerSlo {
     for (int bound : SloSettings.LATENCY_BOUNDS_MS) {
       rollupColumns.add(col(Input.validWithin(bound)));
     }
+    if (hasColumn(accountDaily, Input.DELIVERED_ON)) {
+      rollupColumns.add(col(Input.DELIVERED_ON));
+    }
+    Dataset<Row> rollups = accountDaily.select(rollupColumns.toArray(Column[]::new));
+
+    // The as-of dates are few: broadcasting them turns the range condition into a cheap
+    // nested-loop join that reads each rollup row once per as-of date whose window covers it. A
+    // rollup row delivered after the as-of date (late events) is not known there yet.
+    Column inWindow =
+        col(Input.ACTIVITY_DATE)
+            .leq(col(Columns.AS_OF_DATE))
+            .and(col(Input.ACTIVITY_DATE).gt(date_sub(col(Columns.AS_OF_DATE), span)));
+    if (hasColumn(accountDaily, Input.DELIVERED_ON)) {
+      inWindow = inWindow.and(col(Input.DELIVERED_ON).leq(col(Columns.AS_OF_DATE)));
+    }
+    // Targets follow the account's plan and segment as of each date.
     Dataset<Row> plans =
-        accountPlans.select(col(Input.ACCOUNT_ID), col(Input.PLAN), col(Input.SEGMENT));
-    Dataset<Row> targeted =
-        accountDaily
-            .select(rollupColumns.toArray(Column[]::new))
-            .join(plans, new String[] {Input.ACCOUNT_ID}, "left")
+        accountPlans.select(
+            col(Input.ACCOUNT_ID).as("_plan_account"), col(Input.AS_OF_DATE).as("_plan_as_of_date"),
+            col(Input.PLAN), col(Input.SEGMENT));
+    Dataset<Row> windowed =
+        rollups
+            .join(broadcast(asOfDates), inWindow)
+            .join(
+                plans,
+                col(Input.ACCOUNT_ID).equalTo(col("_plan_account"))
+                    .and(col(Columns.AS_OF_DATE).equalTo(col("_plan_as_of_date"))),
+                "left")
+            .drop("_plan_account", "_plan_as_of_date")
+            .withColumn("age", datediff(col(Columns.AS_OF_DATE), col(Input.ACTIVITY_DATE)))
             .withColumn(
                 Columns.AVAILABILITY_TARGET, targetColumn(settings, t -> t.availability()))
             .withColumn(Columns.LATENCY_TARGET, targetColumn(settings, t -> t.latency()))
             .withColumn(
                 Columns.LATENCY_THRESHOLD_MS, targetColumn(settings, t -> t.latencyThresholdMs()))
             .withColumn("latency_good", validWithinThreshold(col(Columns.LATENCY_THRESHOLD_MS)));
-
-    // The as-of dates are few: broadcasting them turns the range condition into a cheap
-    // nested-loop join that reads each rollup row once per as-of date whose window covers it.
-    Dataset<Row> windowed =
-        targeted
-            .join(
-                broadcast(asOfDates),
-                col(Input.ACTIVITY_DATE)
-                    .leq(col(Columns.AS_OF_DATE))
-                    .and(col(Input.ACTIVITY_DATE).gt(date_sub(col(Columns.AS_OF_DATE), span))))
-            .withColumn("age", datediff(col(Columns.AS_OF_DATE), col(Input.ACTIVITY_DATE)));
 
     List<Column> sums = new ArrayList<>();
     for (int days : BURN_WINDOWS) {
@@ -282,6 +298,10 @@ public final class CustomerSlo {
                 col(Columns.AVAILABILITY_SLI).minus(col(Columns.PLATFORM_AVAILABILITY_SLI)))
             .withColumn(Columns.STATUS, status(settings));
     return result.select(Columns.ALL.stream().map(c -> col(c)).toArray(Column[]::new));
+  }
+
+  private static boolean hasColumn(Dataset<Row> rows, String name) {
+    return java.util.Arrays.asList(rows.columns()).contains(name);
   }
 
   /** The target value per row: the plan's, else the segment's, else the default. */

@@ -29,8 +29,11 @@ public final class Quarantine {
     MISSING_REQUIRED_FIELD,
     INVALID_VALUE,
     TIMESTAMP_OUT_OF_RANGE,
+    /** An event delivered more days after it happened than the configured lateness allows. */
+    TOO_LATE,
     NEGATIVE_AMOUNT,
     DUPLICATE_ID,
+    /** The account never arrived in the CRM export within the lateness after the record. */
     UNKNOWN_ACCOUNT;
 
     public String code() {

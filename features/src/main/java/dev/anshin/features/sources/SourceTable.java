@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
 public enum SourceTable {
   ACCOUNTS(
       "accounts",
-      Kind.SNAPSHOT,
+      Kind.VERSIONED,
       "account_id",
       null,
       List.of(
@@ -33,7 +33,7 @@ public enum SourceTable {
 
   SUBSCRIPTIONS(
       "subscriptions",
-      Kind.SNAPSHOT,
+      Kind.VERSIONED,
       "subscription_id",
       null,
       List.of(
@@ -50,7 +50,7 @@ public enum SourceTable {
 
   INVOICES(
       "invoices",
-      Kind.SNAPSHOT,
+      Kind.VERSIONED,
       "invoice_id",
       null,
       List.of(
@@ -68,7 +68,7 @@ public enum SourceTable {
 
   USAGE_EVENTS(
       "usage_events",
-      Kind.DAILY,
+      Kind.EVENT,
       "event_id",
       "event_date",
       List.of(
@@ -80,7 +80,7 @@ public enum SourceTable {
 
   API_REQUESTS(
       "api_requests",
-      Kind.DAILY,
+      Kind.EVENT,
       "request_id",
       "request_date",
       List.of(
@@ -93,9 +93,9 @@ public enum SourceTable {
 
   TICKETS(
       "tickets",
-      Kind.DAILY,
+      Kind.VERSIONED,
       "ticket_id",
-      "created_date",
+      null,
       List.of(
           column("ticket_id", DataTypes.StringType, true),
           column("account_id", DataTypes.StringType, true),
@@ -110,12 +110,25 @@ public enum SourceTable {
           nonNegative("agent_replies", DataTypes.IntegerType, false),
           nonNegative("handle_minutes", DataTypes.DoubleType, false)));
 
-  /** How a source arrives. */
+  /**
+   * The day a row was delivered: the date of the file (or run) it came in. Every typed source table
+   * has it and is partitioned by it; it is when the row became known.
+   */
+  public static final String DELIVERED_ON = "delivered_on";
+
+  /** How a source's records behave over time. */
   public enum Kind {
-    /** A full export of a small master table (CRM, billing), upserted by its key every run. */
-    SNAPSHOT,
-    /** One file of new records per day, partitioned by the day the record happened. */
-    DAILY
+    /**
+     * A record that changes (a CRM account, a subscription, an invoice, a ticket): each day's
+     * delivery holds the records created or changed that day (or a full snapshot), and every
+     * delivered state is kept as a version known from the day it was delivered (see {@link Versions}).
+     */
+    VERSIONED,
+    /**
+     * An immutable event (a usage event, an API request), delivered once, usually in its own day's
+     * file and sometimes a few days late; it counts on the day it happened from the day it arrived.
+     */
+    EVENT
   }
 
   /**
@@ -128,15 +141,15 @@ public enum SourceTable {
   private final String tableName;
   private final Kind kind;
   private final String idColumn;
-  private final String partitionColumn;
+  private final String eventDateColumn;
   private final List<Column> columns;
 
   SourceTable(
-      String tableName, Kind kind, String idColumn, String partitionColumn, List<Column> columns) {
+      String tableName, Kind kind, String idColumn, String eventDateColumn, List<Column> columns) {
     this.tableName = tableName;
     this.kind = kind;
     this.idColumn = idColumn;
-    this.partitionColumn = partitionColumn;
+    this.eventDateColumn = eventDateColumn;
     this.columns = columns;
   }
 
@@ -157,14 +170,17 @@ public enum SourceTable {
     return kind;
   }
 
-  /** The column that identifies a record; duplicates of it within one batch are rejected. */
+  /**
+   * The column that identifies a record (a version of it, for versioned sources); a second row with
+   * the same id in one day's delivery is rejected.
+   */
   public String idColumn() {
     return idColumn;
   }
 
   /**
-   * For daily sources, the timestamp that places a record on a day; the record must fall on the day
-   * of the file it came in.
+   * The timestamp that places a record on a day: an event must not lie after the day it was
+   * delivered, nor more than the allowed lateness before it; a ticket must not be created after it.
    */
   public Optional<String> eventTimeColumn() {
     return switch (this) {
@@ -180,9 +196,9 @@ public enum SourceTable {
     return this != ACCOUNTS;
   }
 
-  /** For daily sources, the date column the typed table is partitioned by (UTC day of the record). */
-  public Optional<String> partitionColumn() {
-    return Optional.ofNullable(partitionColumn);
+  /** For event sources, the UTC day of the event, a column of the typed table. */
+  public Optional<String> eventDateColumn() {
+    return Optional.ofNullable(eventDateColumn);
   }
 
   public List<Column> columns() {
@@ -193,7 +209,7 @@ public enum SourceTable {
     return columns.stream().map(Column::name).toList();
   }
 
-  /** The typed schema of the source's columns, without the partition column. */
+  /** The typed schema of the source's columns, without the event day and delivery day. */
   public StructType schema() {
     return new StructType(
         columns.stream()

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.row_number;
@@ -25,34 +26,55 @@ import org.apache.spark.sql.types.DataTypes;
  * Validates raw source records (all columns as strings) against their {@link SourceTable} schema.
  *
  * <p>Each record gets at most one reason, the first that applies in this order: malformed record,
- * missing required field, invalid value (type or allowed values), timestamp out of range, negative
- * amount, duplicate id (the first occurrence in delivery order is kept), unknown account. Valid
- * records come out typed; rejected ones keep their raw text for the quarantine.
+ * missing required field, invalid value (type or allowed values), timestamp out of range, too late,
+ * negative amount, duplicate id (the first occurrence in a day's delivery is kept), unknown account.
+ * Every rule looks only at the record and the day it was delivered, never at the run's dates, so a
+ * backfill over many days and one run per day judge each record alike. Valid records come out
+ * typed; rejected ones keep their raw text for the quarantine. A record whose account the CRM had
+ * not delivered by its own delivery day is {@linkplain Classified#held() held}, not rejected: the
+ * account may still arrive.
  */
 public final class SourceValidation {
 
-  /** The bounds a run applies: timestamps before minValidDate or after runDate + maxFutureDays are out of range. */
-  public record Rules(LocalDate runDate, LocalDate minValidDate, int maxFutureDays) {}
+  /**
+   * The bounds a run applies, relative to each record's delivery day: timestamps before
+   * minValidDate, or more than maxFutureDays after the delivery day, are out of range; an event
+   * whose day lies after its delivery day is out of range, and one more than latenessDays before it
+   * is too late.
+   */
+  public record Rules(LocalDate minValidDate, int maxFutureDays, int latenessDays) {
+    public Rules {
+      if (latenessDays < 0 || maxFutureDays < 0) {
+        throw new IllegalArgumentException("lateness and future days must be zero or more");
+      }
+    }
+  }
 
   /** Every input record, typed where it could be, with {@code reason_code} and {@code reason} (null when valid). */
   public record Classified(SourceTable source, Dataset<Row> records) {
 
-    /** The valid records with the source's typed columns (and partition column for daily sources). */
+    /**
+     * The valid records with the source's typed columns, the event day for event sources, and
+     * {@link SourceTable#DELIVERED_ON}.
+     */
     public Dataset<Row> valid() {
-      List<Column> columns = new ArrayList<>();
-      for (String name : source.columnNames()) {
-        columns.add(col(name));
-      }
-      source
-          .partitionColumn()
-          .ifPresent(p -> columns.add(to_date(col(source.eventTimeColumn().orElseThrow())).as(p)));
-      return records.filter(col(Quarantine.REASON_CODE).isNull()).select(columns.toArray(Column[]::new));
+      return typed(records.filter(col(Quarantine.REASON_CODE).isNull()));
+    }
+
+    /** Records that are valid but for an account not known yet, in the same columns as {@link #valid()}. */
+    public Dataset<Row> held() {
+      return typed(records.filter(col(Quarantine.REASON_CODE).equalTo(ReasonCode.UNKNOWN_ACCOUNT.code())));
+    }
+
+    private Dataset<Row> typed(Dataset<Row> rows) {
+      return rows.select(typedColumns(source).toArray(Column[]::new));
     }
 
     /** The rejected records, in the quarantine table's schema. */
     public Dataset<Row> rejected() {
       return records
-          .filter(col(Quarantine.REASON_CODE).isNotNull())
+          .filter(col(Quarantine.REASON_CODE).isNotNull()
+              .and(col(Quarantine.REASON_CODE).notEqual(ReasonCode.UNKNOWN_ACCOUNT.code())))
           .select(
               col(RawRecord.DELIVERY_DATE).as(Quarantine.RUN_DATE),
               lit(source.tableName()).as(Quarantine.SOURCE),
@@ -63,7 +85,22 @@ public final class SourceValidation {
     }
   }
 
+  /** The columns of a typed source table: the source's own, its event day, its delivery day. */
+  public static List<Column> typedColumns(SourceTable source) {
+    List<Column> columns = new ArrayList<>();
+    for (String name : source.columnNames()) {
+      columns.add(col(name));
+    }
+    source
+        .eventDateColumn()
+        .ifPresent(p -> columns.add(to_date(col(source.eventTimeColumn().orElseThrow())).as(p)));
+    columns.add(col(RawRecord.DELIVERY_DATE).as(SourceTable.DELIVERED_ON));
+    return columns;
+  }
+
   private static final String ACCOUNT_ID = "account_id";
+  /** In the known accounts: the first day the CRM export delivered the account. */
+  public static final String FIRST_KNOWN_ON = "first_known_on";
   private static final String KNOWN_ACCOUNT = "_known_account";
   private static final String OCCURRENCE = "_occurrence";
 
@@ -71,11 +108,11 @@ public final class SourceValidation {
 
   /**
    * Classifies raw records. {@code raw} has the source's columns as strings plus the {@link
-   * RawRecord} columns; {@code knownAccountIds} has one column {@code account_id} (ignored for the
-   * accounts source itself).
+   * RawRecord} columns; {@code knownAccounts} has {@code account_id} and {@link #FIRST_KNOWN_ON}
+   * (ignored for the accounts source itself).
    */
   public static Classified validate(
-      SourceTable source, Dataset<Row> raw, Dataset<Row> knownAccountIds, Rules rules) {
+      SourceTable source, Dataset<Row> raw, Dataset<Row> knownAccounts, Rules rules) {
     Dataset<Row> typed = raw;
     for (SourceTable.Column column : source.columns()) {
       Column text = nullif(trim(col(column.name())), lit(""));
@@ -124,6 +161,8 @@ public final class SourceValidation {
       }
     }
     String eventTime = source.eventTimeColumn().orElse(null);
+    Column delivered = col(RawRecord.DELIVERY_DATE);
+    Column minValid = lit(java.sql.Date.valueOf(rules.minValidDate()));
     for (SourceTable.Column column : source.columns()) {
       boolean temporal =
           column.type().equals(DataTypes.TimestampType) || column.type().equals(DataTypes.DateType);
@@ -131,31 +170,38 @@ public final class SourceValidation {
         continue;
       }
       Column value = col(column.name());
+      Column text = value.cast(DataTypes.StringType);
       if (column.name().equals(eventTime)) {
         checks.add(
             new Check(
-                value.isNotNull().and(to_date(value).notEqual(col(RawRecord.DELIVERY_DATE))),
+                value.isNotNull().and(to_date(value).lt(minValid).or(to_date(value).gt(delivered))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 concat(
-                    lit(column.name() + " "),
-                    value.cast(DataTypes.StringType),
-                    lit(" is not on the day the record was delivered for, "),
-                    col(RawRecord.DELIVERY_DATE).cast(DataTypes.StringType))));
+                    lit(column.name() + " "), text, lit(" is before " + rules.minValidDate()
+                        + " or after the day the record was delivered, "),
+                    delivered.cast(DataTypes.StringType))));
       } else {
-        LocalDate latest = rules.runDate().plusDays(rules.maxFutureDays());
+        Column latest = date_add(delivered, rules.maxFutureDays());
         checks.add(
             new Check(
-                value.isNotNull()
-                    .and(
-                        to_date(value)
-                            .lt(lit(java.sql.Date.valueOf(rules.minValidDate())))
-                            .or(to_date(value).gt(lit(java.sql.Date.valueOf(latest))))),
+                value.isNotNull().and(to_date(value).lt(minValid).or(to_date(value).gt(latest))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 concat(
-                    lit(column.name() + " "),
-                    value.cast(DataTypes.StringType),
-                    lit(" is outside " + rules.minValidDate() + " .. " + latest))));
+                    lit(column.name() + " "), text, lit(" is outside " + rules.minValidDate() + " .. "),
+                    latest.cast(DataTypes.StringType),
+                    lit(" (" + rules.maxFutureDays() + " days after the record was delivered)"))));
       }
+    }
+    if (source.kind() == SourceTable.Kind.EVENT) {
+      Column value = col(eventTime);
+      checks.add(
+          new Check(
+              value.isNotNull().and(to_date(value).lt(date_sub(delivered, rules.latenessDays()))),
+              ReasonCode.TOO_LATE,
+              concat(
+                  lit(eventTime + " "), value.cast(DataTypes.StringType), lit(" was delivered on "),
+                  delivered.cast(DataTypes.StringType),
+                  lit(", more than the allowed lateness of " + rules.latenessDays() + " days after its day"))));
     }
     for (SourceTable.Column column : source.columns()) {
       if (column.nonNegative()) {
@@ -175,14 +221,16 @@ public final class SourceValidation {
     Dataset<Row> flagged =
         typed.withColumn(Quarantine.REASON_CODE, reasonCode).withColumn(Quarantine.REASON, reason);
 
-    // Duplicates: among records that are otherwise fine, the first in delivery order wins.
+    // Duplicates: among records of one day's delivery that are otherwise fine, the first wins. A
+    // versioned record is delivered again on every day it changes; that is a new version, not a
+    // duplicate.
     String id = source.idColumn();
     flagged =
         flagged.withColumn(
             OCCURRENCE,
             row_number()
                 .over(
-                    Window.partitionBy(col(id), col(Quarantine.REASON_CODE).isNull())
+                    Window.partitionBy(col(id), col(RawRecord.DELIVERY_DATE), col(Quarantine.REASON_CODE).isNull())
                         .orderBy(col(RawRecord.SOURCE_FILE), col(RawRecord.POSITION))));
     flagged =
         flagged
@@ -201,19 +249,22 @@ public final class SourceValidation {
 
     if (source.referencesAccounts()) {
       Dataset<Row> known =
-          knownAccountIds.select(col(ACCOUNT_ID).as(KNOWN_ACCOUNT)).distinct();
+          knownAccounts.select(col(ACCOUNT_ID).as(KNOWN_ACCOUNT), col(FIRST_KNOWN_ON).as("_first_known_on"));
       flagged = flagged.join(broadcast(known), col(ACCOUNT_ID).equalTo(col(KNOWN_ACCOUNT)), "left");
-      Column unknown = col(Quarantine.REASON_CODE).isNull().and(col(KNOWN_ACCOUNT).isNull());
+      Column unknown =
+          col(Quarantine.REASON_CODE).isNull()
+              .and(col("_first_known_on").isNull().or(col("_first_known_on").gt(delivered)));
       flagged =
           flagged
               .withColumn(
                   Quarantine.REASON,
-                  when(unknown, concat(lit("account_id "), col(ACCOUNT_ID), lit(" is not a known account")))
+                  when(unknown, concat(lit("account_id "), col(ACCOUNT_ID),
+                          lit(" was not in the CRM export by "), delivered.cast(DataTypes.StringType)))
                       .otherwise(col(Quarantine.REASON)))
               .withColumn(
                   Quarantine.REASON_CODE,
                   when(unknown, lit(ReasonCode.UNKNOWN_ACCOUNT.code())).otherwise(col(Quarantine.REASON_CODE)))
-              .drop(KNOWN_ACCOUNT);
+              .drop(KNOWN_ACCOUNT, "_first_known_on");
     }
     return new Classified(source, flagged.drop(OCCURRENCE));
   }

@@ -8,12 +8,14 @@ import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.anshin.features.sources.Versions;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -27,9 +29,9 @@ import org.apache.spark.sql.Row;
  * solved on the day of solved_at, first reply on the day of first_reply_at. Percentiles are exact
  * ({@code percentile}, linear interpolation between the two nearest ranks, as Zendesk Explore's
  * median), never approximate. Point in time: a ticket solved at 23:59:59 UTC on D is solved at D,
- * one solved at 00:00:00 on D + 1 is still open at D. The ticket fields {@code reopens},
- * {@code agent_replies} and {@code satisfaction} hold the ticket's latest state; the source keeps
- * no history of them, so a backfill sees later reopens and ratings of the tickets it counts.
+ * one solved at 00:00:00 on D + 1 is still open at D. Tickets are versioned: each day reads every
+ * ticket as it had been delivered by the end of that day, so reopens and ratings delivered later do
+ * not change an earlier day's figures, in a nightly run or in a backfill.
  */
 public final class SupportMetrics {
 
@@ -100,82 +102,79 @@ public final class SupportMetrics {
 
   /**
    * One row per UTC day from {@code from} to {@code to} (inclusive, days without tickets too);
-   * columns {@link DailyColumns#ALL}.
+   * columns {@link DailyColumns#ALL}. Day D counts each ticket in the version delivered by the end
+   * of D (see {@link Versions}): a solve or a rating delivered after D does not change D's row.
    *
    * @param tickets rows with the {@code SourceTable.TICKETS} columns (others are ignored), all
-   *     history up to {@code to} so that the backlog counts tickets opened before {@code from}
+   *     history up to {@code to} so that the backlog counts tickets opened before {@code from}; with
+   *     {@code delivered_on}, every delivered version
    */
   public static Dataset<Row> daily(Dataset<Row> tickets, LocalDate from, LocalDate to) {
     if (to.isBefore(from)) {
       throw new IllegalArgumentException("the last day " + to + " is before the first " + from);
     }
-    Dataset<Row> t = withDays(tickets);
+    Dataset<Row> versions = withDays(Versions.withValidity(tickets, "ticket_id", to));
     Dataset<Row> days =
         tickets
             .sparkSession()
             .range(1)
             .select(explode(sequence(lit(from), lit(to))).as(DailyColumns.DATE));
 
-    Dataset<Row> created =
-        t.filter(col(CREATED_DAY).between(lit(from), lit(to)))
-            .groupBy(col(CREATED_DAY).as("created_on"))
-            .agg(count(lit(1)).as(DailyColumns.TICKETS_CREATED));
+    // Each version over the days it is the known one and the ticket matters: from its creation
+    // until it is solved (and replied to), or until the last day while it is open. A solve time
+    // before the create time (bad data) ends the ticket on its created day.
+    Column lastDay =
+        when(col(SOLVED_DAY).isNull(), lit(to))
+            .otherwise(greatest(col(CREATED_DAY), col(SOLVED_DAY), coalesce(col(FIRST_REPLY_DAY), col(SOLVED_DAY))));
+    Column first = Versions.validFrom(greatest(col(CREATED_DAY), lit(from)));
+    Column last = Versions.validThrough(least(lastDay, lit(to)));
+    Dataset<Row> known =
+        versions.withColumn(DAY, explode(when(first.leq(last), sequence(first, last))));
 
-    Column rated = col("satisfaction").isin("good", "bad");
-    Dataset<Row> solved =
-        t.filter(col(SOLVED_DAY).between(lit(from), lit(to)))
-            .groupBy(col(SOLVED_DAY).as("solved_on"))
+    Column createdToday = col(CREATED_DAY).equalTo(col(DAY));
+    Column solvedToday = col(SOLVED_DAY).equalTo(col(DAY));
+    Column repliedToday = col(FIRST_REPLY_DAY).equalTo(col(DAY));
+    Column open = col(SOLVED_DAY).isNull().or(greatest(col(CREATED_DAY), col(SOLVED_DAY)).gt(col(DAY)));
+    Column rated = solvedToday.and(col("satisfaction").isin("good", "bad"));
+    Dataset<Row> perDay =
+        known
+            .groupBy(col(DAY))
             .agg(
-                count(lit(1)).as(DailyColumns.TICKETS_SOLVED),
-                expr("percentile(resolution_hours, 0.5)").as(DailyColumns.RESOLUTION_HOURS_P50),
-                expr("percentile(resolution_hours, 0.9)").as(DailyColumns.RESOLUTION_HOURS_P90),
-                avg(when(coalesce(col("reopens"), lit(0)).gt(0), lit(1.0)).otherwise(lit(0.0)))
+                count(when(createdToday, lit(1))).as(DailyColumns.TICKETS_CREATED),
+                count(when(solvedToday, lit(1))).as(DailyColumns.TICKETS_SOLVED),
+                count(when(open, lit(1))).as(DailyColumns.BACKLOG),
+                count(when(repliedToday, lit(1))).as(DailyColumns.FIRST_REPLIES),
+                percentileWhen(repliedToday, "first_reply_hours", 0.5).as(DailyColumns.FIRST_REPLY_HOURS_P50),
+                percentileWhen(repliedToday, "first_reply_hours", 0.9).as(DailyColumns.FIRST_REPLY_HOURS_P90),
+                percentileWhen(solvedToday, "resolution_hours", 0.5).as(DailyColumns.RESOLUTION_HOURS_P50),
+                percentileWhen(solvedToday, "resolution_hours", 0.9).as(DailyColumns.RESOLUTION_HOURS_P90),
+                avg(when(solvedToday, when(coalesce(col("reopens"), lit(0)).gt(0), lit(1.0)).otherwise(lit(0.0))))
                     .as(DailyColumns.REOPEN_RATE),
                 // A ticket without a reply count is left out rather than guessed.
-                avg(when(col("agent_replies").isNotNull(),
+                avg(when(solvedToday.and(col("agent_replies").isNotNull()),
                         when(col("agent_replies").lt(2), lit(1.0)).otherwise(lit(0.0))))
                     .as(DailyColumns.ONE_TOUCH_RATE),
                 count(when(rated, lit(1))).as(DailyColumns.RATED_TICKETS),
-                avg(when(rated, when(col("satisfaction").equalTo("good"), lit(1.0))
-                        .otherwise(lit(0.0))))
+                avg(when(rated, when(col("satisfaction").equalTo("good"), lit(1.0)).otherwise(lit(0.0))))
                     .as(DailyColumns.CSAT));
 
-    Dataset<Row> replied =
-        t.filter(col(FIRST_REPLY_DAY).between(lit(from), lit(to)))
-            .groupBy(col(FIRST_REPLY_DAY).as("replied_on"))
-            .agg(
-                count(lit(1)).as(DailyColumns.FIRST_REPLIES),
-                expr("percentile(first_reply_hours, 0.5)").as(DailyColumns.FIRST_REPLY_HOURS_P50),
-                expr("percentile(first_reply_hours, 0.9)").as(DailyColumns.FIRST_REPLY_HOURS_P90));
-
-    // Backlog at the end of D = tickets created by D minus those solved by D. A ticket leaves the
-    // backlog on the later of its created and solved days, so a solve time before the create time
-    // (bad data) cannot make the backlog negative.
-    Dataset<Row> opened =
-        t.filter(col(CREATED_DAY).leq(lit(to))).select(col(CREATED_DAY).as("change_day"), lit(1L).as("change"));
-    Dataset<Row> closed =
-        t.filter(col(SOLVED_DAY).isNotNull())
-            .select(greatest(col(CREATED_DAY), col(SOLVED_DAY)).as("change_day"), lit(-1L).as("change"))
-            .filter(col("change_day").leq(lit(to)));
-    Dataset<Row> changes =
-        opened.unionByName(closed).groupBy("change_day").agg(sum("change").as("change"));
-    Dataset<Row> backlog =
-        days.withColumnRenamed(DailyColumns.DATE, "backlog_day")
-            .join(changes, col("change_day").leq(col("backlog_day")))
-            .groupBy("backlog_day")
-            .agg(sum("change").as(DailyColumns.BACKLOG));
-
-    return days.join(created, col(DailyColumns.DATE).equalTo(col("created_on")), "left")
-        .join(solved, col(DailyColumns.DATE).equalTo(col("solved_on")), "left")
-        .join(replied, col(DailyColumns.DATE).equalTo(col("replied_on")), "left")
-        .join(backlog, col(DailyColumns.DATE).equalTo(col("backlog_day")), "left")
-        .withColumn(DailyColumns.TICKETS_CREATED, coalesce(col(DailyColumns.TICKETS_CREATED), lit(0L)))
-        .withColumn(DailyColumns.TICKETS_SOLVED, coalesce(col(DailyColumns.TICKETS_SOLVED), lit(0L)))
-        .withColumn(DailyColumns.FIRST_REPLIES, coalesce(col(DailyColumns.FIRST_REPLIES), lit(0L)))
-        .withColumn(DailyColumns.RATED_TICKETS, coalesce(col(DailyColumns.RATED_TICKETS), lit(0L)))
-        .withColumn(DailyColumns.BACKLOG, coalesce(col(DailyColumns.BACKLOG), lit(0L)))
+    List<String> counts =
+        List.of(DailyColumns.TICKETS_CREATED, DailyColumns.TICKETS_SOLVED, DailyColumns.BACKLOG,
+            DailyColumns.FIRST_REPLIES, DailyColumns.RATED_TICKETS);
+    Dataset<Row> joined = days.join(perDay, col(DailyColumns.DATE).equalTo(col(DAY)), "left");
+    for (String count : counts) {
+      joined = joined.withColumn(count, coalesce(col(count), lit(0L)));
+    }
+    return joined
         .select(DailyColumns.ALL.stream().map(c -> col(c)).toArray(Column[]::new))
         .orderBy(DailyColumns.DATE);
+  }
+
+  private static final String DAY = "_day";
+
+  /** The exact percentile (linear interpolation) of {@code column} over the rows where {@code condition} holds. */
+  private static Column percentileWhen(Column condition, String column, double percentage) {
+    return org.apache.spark.sql.functions.percentile(when(condition, col(column)), lit(percentage));
   }
 
   /**
@@ -191,7 +190,7 @@ public final class SupportMetrics {
     }
     Column asOf = lit(asOfDate);
     Column windowStart = date_sub(asOf, windowDays - 1);
-    Dataset<Row> t = withDays(tickets).filter(col(CREATED_DAY).leq(asOf));
+    Dataset<Row> t = withDays(Versions.latest(tickets, "ticket_id", asOfDate)).filter(col(CREATED_DAY).leq(asOf));
     Column opened = col(CREATED_DAY).geq(windowStart);
     Column open = col(SOLVED_DAY).isNull().or(col(SOLVED_DAY).gt(asOf));
     Column solvedInWindow = col(SOLVED_DAY).between(windowStart, asOf);

@@ -1,6 +1,7 @@
 package dev.anshin.features.support;
 
 import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -15,13 +16,19 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.anshin.features.sources.Versions;
+import java.sql.Date;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.expressions.Window;
 
 /**
@@ -32,8 +39,10 @@ import org.apache.spark.sql.expressions.Window;
  * the {@code repeatWindowDays} days before it. The toil score is the category's total handle
  * minutes in the week times its repeat rate: the handling spent on problems customers had already
  * raised. The trend compares the week's tickets with the mean of the four weeks before it (weeks
- * without tickets count as zero). Tickets count in the week they were created; {@code
- * handle_minutes} is the ticket's latest total, so an open ticket's minutes can still grow.
+ * without tickets count as zero). Tickets count in the week they were created. A week is computed
+ * from the tickets as delivered by its end (its Sunday, or the last day for the week in progress):
+ * an open ticket's handle minutes can still grow until then, and the week's row is final once its
+ * Sunday has been run.
  */
 public final class ToilTopics {
 
@@ -68,6 +77,7 @@ public final class ToilTopics {
   public static final int DEFAULT_REPEAT_WINDOW_DAYS = 30;
 
   private static final int TREND_WEEKS = 4;
+  private static final String KNOWN_AT = "_known_at";
 
   private ToilTopics() {}
 
@@ -76,7 +86,8 @@ public final class ToilTopics {
    * {@code from} to the one containing {@code to}, using the tickets created by the end of
    * {@code to}; the week of {@code to} is marked incomplete unless {@code to} is its Sunday.
    *
-   * @param tickets the ticket history (earlier tickets feed repeats and the trend)
+   * @param tickets the ticket history (earlier tickets feed repeats and the trend); with {@code
+   *     delivered_on}, every delivered version
    */
   public static Dataset<Row> weekly(
       Dataset<Row> tickets, LocalDate from, LocalDate to, int repeatWindowDays) {
@@ -89,17 +100,36 @@ public final class ToilTopics {
     }
     LocalDate firstWeek = from.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
 
+    // Each week is computed as known at its end (its Sunday, or `to` for the week in progress), so
+    // a backfill gives each week the row that the nightly run of its last day wrote.
+    List<Date> cuts = new ArrayList<>();
+    for (LocalDate week = firstWeek; !week.isAfter(to); week = week.plusDays(7)) {
+      LocalDate sunday = week.plusDays(6);
+      cuts.add(Date.valueOf(sunday.isBefore(to) ? sunday : to));
+    }
+    Dataset<Row> knownAt =
+        tickets.sparkSession()
+            .createDataFrame(cuts.stream().map(d -> RowFactory.create(d)).toList(),
+                new StructType().add(KNOWN_AT, DataTypes.DateType, false));
+    int lookback = 6 + Math.max(7 * TREND_WEEKS, repeatWindowDays);
     Column day = TicketTimes.utcDay("created_at");
+    Dataset<Row> known =
+        Versions.withValidity(tickets, "ticket_id", to)
+            .join(
+                broadcast(knownAt),
+                Versions.validOn(col(KNOWN_AT))
+                    .and(day.leq(col(KNOWN_AT)))
+                    .and(day.gt(date_sub(col(KNOWN_AT), lookback))));
+
     // dayofweek is 1 on Sunday .. 7 on Saturday; (dayofweek + 5) mod 7 is days since Monday.
     Column weekStart = date_sub(day, pmod(dayofweek(day).plus(5), lit(7)));
     Dataset<Row> flagged =
-        tickets
-            .filter(day.leq(lit(to)))
+        known
             .withColumn(
                 "previous_created_at",
                 lag(col("created_at"), 1)
                     .over(
-                        Window.partitionBy("account_id", "category")
+                        Window.partitionBy(KNOWN_AT, "account_id", "category")
                             .orderBy(col("created_at"), col("ticket_id"))))
             .withColumn(
                 "repeat",
@@ -109,7 +139,7 @@ public final class ToilTopics {
 
     Dataset<Row> weekly =
         flagged
-            .groupBy(col(Columns.WEEK_START), col(Columns.CATEGORY))
+            .groupBy(col(KNOWN_AT), col(Columns.WEEK_START), col(Columns.CATEGORY))
             .agg(
                 count(lit(1)).as(Columns.TICKETS),
                 coalesce(sum("handle_minutes"), lit(0.0)).as(Columns.TOTAL_HANDLE_MINUTES),
@@ -119,16 +149,20 @@ public final class ToilTopics {
 
     Dataset<Row> previous =
         weekly.select(
+            col(KNOWN_AT).as("previous_known_at"),
             col(Columns.WEEK_START).as("previous_week"),
             col(Columns.CATEGORY).as("previous_category"),
             col(Columns.TICKETS).as("previous_tickets"));
+    // The week each knowledge date reports on: the one it ends (or is in).
+    Column reportedWeek = date_sub(col(KNOWN_AT), pmod(dayofweek(col(KNOWN_AT)).plus(5), lit(7)));
+    Dataset<Row> current = weekly.filter(col(Columns.WEEK_START).equalTo(reportedWeek));
     Dataset<Row> trend =
-        weekly
-            .select(Columns.WEEK_START, Columns.CATEGORY)
+        current
+            .select(KNOWN_AT, Columns.WEEK_START, Columns.CATEGORY)
             .join(
                 previous,
-                col("previous_category")
-                    .equalTo(col(Columns.CATEGORY))
+                col("previous_known_at").equalTo(col(KNOWN_AT))
+                    .and(col("previous_category").equalTo(col(Columns.CATEGORY)))
                     .and(col("previous_week").geq(date_sub(col(Columns.WEEK_START), 7 * TREND_WEEKS)))
                     .and(col("previous_week").lt(col(Columns.WEEK_START))))
             .groupBy(col(Columns.WEEK_START).as("trend_week"), col(Columns.CATEGORY).as("trend_category"))
@@ -136,8 +170,7 @@ public final class ToilTopics {
 
     Column previousMean = coalesce(col("previous_tickets"), lit(0L)).cast("double").divide(TREND_WEEKS);
     Dataset<Row> scored =
-        weekly
-            .filter(col(Columns.WEEK_START).geq(lit(firstWeek)))
+        current
             .join(
                 trend,
                 col("trend_week").equalTo(col(Columns.WEEK_START))

@@ -92,13 +92,38 @@ class CustomerSloTest extends SparkTestBase {
             day("c", "2024-02-20", 900, 897, 880, 1000),
             // d: plan pro, tiny
             day("d", "2024-03-29", 10, 10, 10, 500));
+    // The same plan on each as-of date the tests use.
     plans =
         dataset(
-            PLANS,
-            row("a", "pro", "smb"),
-            row("b", "enterprise", "mid_market"),
-            row("c", "pro", "mid_market"),
-            row("d", "pro", "smb"));
+                PLANS,
+                row("a", "pro", "smb"),
+                row("b", "enterprise", "mid_market"),
+                row("c", "pro", "mid_market"),
+                row("d", "pro", "smb"))
+            .crossJoin(spark.sql("SELECT explode(sequence(DATE'2024-03-30', DATE'2024-03-31')) AS as_of_date"));
+  }
+
+  @Test
+  void targetsFollowThePlanOfEachDateAndLateRowsCountFromTheirDelivery() {
+    // b moves from pro to enterprise on 03-31: 03-30 gets the default target, 03-31 the plan's.
+    Dataset<Row> planChange =
+        dataset(PLANS, row("b", "pro", "smb")).withColumn("as_of_date", org.apache.spark.sql.functions.lit(date("2024-03-30")))
+            .unionByName(dataset(PLANS, row("b", "enterprise", "smb")).withColumn("as_of_date", org.apache.spark.sql.functions.lit(date("2024-03-31"))));
+    // 03-30's traffic of b, plus a day of 5xx for 03-29 that was delivered on 03-31.
+    Dataset<Row> rollups =
+        accountDaily.filter("account_id = 'b'").withColumn("delivered_on", org.apache.spark.sql.functions.col("activity_date"))
+            .unionByName(
+                dataset(ACCOUNT_DAILY, day("b", "2024-03-29", 1000, 900, 900, 250))
+                    .withColumn("delivered_on", org.apache.spark.sql.functions.lit(date("2024-03-31"))));
+    Dataset<Row> range = CustomerSlo.daily(rollups, planChange, D.minusDays(1), D, settings);
+    Row before = byAccount(range, D.minusDays(1)).get("b");
+    Row after = byAccount(range, D).get("b");
+    assertThat(dbl(before, Columns.AVAILABILITY_TARGET)).isEqualTo(0.999);
+    assertThat(dbl(after, Columns.AVAILABILITY_TARGET)).isEqualTo(0.9995);
+    // As of 03-30 only 03-30's 3000 requests are known; as of 03-31 also 03-31's 2000 and the late 1000.
+    assertThat(before.getLong(before.fieldIndex(Columns.VALID_REQUESTS))).isEqualTo(3000L);
+    assertThat(after.getLong(after.fieldIndex(Columns.VALID_REQUESTS))).isEqualTo(6000L);
+    assertThat(after.getLong(after.fieldIndex(Columns.GOOD_REQUESTS))).isEqualTo(3000L + 1990L + 900L);
   }
 
   private Map<String, Row> byAccount(Dataset<Row> slo, LocalDate asOf) {

@@ -22,11 +22,11 @@ class SourceTableTest {
   }
 
   @Test
-  void dailySourcesArePartitionedAndSnapshotsAreNot() {
+  void eventSourcesHaveAnEventDayAndVersionedSourcesDoNot() {
     for (SourceTable source : SourceTable.values()) {
-      assertThat(source.partitionColumn().isPresent())
+      assertThat(source.eventDateColumn().isPresent())
           .as(source.tableName())
-          .isEqualTo(source.kind() == SourceTable.Kind.DAILY);
+          .isEqualTo(source.kind() == SourceTable.Kind.EVENT);
     }
   }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SourceValidationTest extends SparkTestBase {
 
   private static final SourceValidation.Rules RULES =
-      new SourceValidation.Rules(LocalDate.parse("2025-03-01"), LocalDate.parse("2000-01-01"), 366);
+      new SourceValidation.Rules(LocalDate.parse("2000-01-01"), 366, 7);
 
   private static StructType rawSchema(SourceTable source) {
     return source
@@ -30,12 +30,16 @@ class SourceValidationTest extends SparkTestBase {
         .add(RawRecord.POSITION, DataTypes.LongType);
   }
 
+  /** Accounts the CRM delivered on 2025-03-01 or before, and a2, first delivered the day after. */
   private Dataset<Row> knownAccounts(String... ids) {
     List<Row> rows = new ArrayList<>();
     for (String id : ids) {
-      rows.add(row(id));
+      rows.add(row(id, date("2025-03-01")));
     }
-    return spark.createDataFrame(rows, new StructType().add("account_id", DataTypes.StringType));
+    rows.add(row("a2", date("2025-03-02")));
+    return spark.createDataFrame(
+        rows,
+        new StructType().add("account_id", DataTypes.StringType).add(SourceValidation.FIRST_KNOWN_ON, DataTypes.DateType));
   }
 
   /** A usage event delivered in the file of 2025-03-01. */
@@ -59,6 +63,11 @@ class SourceValidationTest extends SparkTestBase {
             event(6, "e6", "a1", "u1", "not a time", "login"),
             event(7, "e1", "a1", "u1", "2025-03-01T00:00:00Z", "login"),
             event(8, "e8", "ghost", "u1", "2025-03-01T10:00:00Z", "login"),
+            // the CRM delivers a2 only on 03-02: held, not rejected
+            event(10, "e10", "a2", "u1", "2025-03-01T10:00:00Z", "login"),
+            // late by 7 days (the allowed lateness) is accepted, by 8 days it is too late
+            event(11, "e11", "a1", "u1", "2025-02-22T23:00:00Z", "login"),
+            event(12, "e12", "a1", "u1", "2025-02-21T23:59:59Z", "login"),
             row(null, null, null, null, null, "{\"event_id\": \"e9\",", true, "f", date("2025-03-01"), 9L));
 
     SourceValidation.Classified classified =
@@ -75,12 +84,15 @@ class SourceValidationTest extends SparkTestBase {
                 "raw-5", "missing_required_field",
                 "raw-6", "invalid_value",
                 "raw-7", "duplicate_id",
-                "raw-8", "unknown_account",
+                "raw-12", "too_late",
                 "{\"event_id\": \"e9\",", "malformed_record"));
     List<Row> valid = classified.valid().orderBy("event_id").collectAsList();
-    assertThat(valid).extracting(r -> r.getAs("event_id")).containsExactly("e1", "e2");
-    assertThat(valid.get(1).<java.sql.Timestamp>getAs("event_time")).isEqualTo(ts("2025-03-01T23:59:59Z"));
-    assertThat(valid).allSatisfy(r -> assertThat(r.<java.sql.Date>getAs("event_date")).isEqualTo(date("2025-03-01")));
+    assertThat(valid).extracting(r -> r.getAs("event_id")).containsExactly("e1", "e11", "e2");
+    assertThat(valid.get(2).<java.sql.Timestamp>getAs("event_time")).isEqualTo(ts("2025-03-01T23:59:59Z"));
+    // A late event keeps its own day and records the day it was delivered.
+    assertThat(valid.get(1).<java.sql.Date>getAs("event_date")).isEqualTo(date("2025-02-22"));
+    assertThat(valid).allSatisfy(r -> assertThat(r.<java.sql.Date>getAs(SourceTable.DELIVERED_ON)).isEqualTo(date("2025-03-01")));
+    assertThat(classified.held().collectAsList()).extracting(r -> r.getAs("event_id")).containsExactlyInAnyOrder("e8", "e10");
     assertThat(classified.rejected().collectAsList())
         .allSatisfy(
             r -> {
@@ -105,7 +117,7 @@ class SourceValidationTest extends SparkTestBase {
             subscription(3, "s3", "99.00", "weekly", "2024-01-15", null),
             subscription(4, "s4", "99.00", "annual", "1970-01-01", null),
             subscription(5, "s5", "abc", "annual", "2024-01-15", null),
-            // exactly max-future-days after the run date is still accepted
+            // exactly max-future-days after the delivery day is still accepted
             subscription(6, "s6", "10.00", "annual", "2024-01-15", "2026-03-02"),
             subscription(7, "s7", "10.00", "annual", "2024-01-15", "2026-03-03"));
 
@@ -127,6 +139,7 @@ class SourceValidationTest extends SparkTestBase {
     assertThat(valid).extracting(r -> r.getAs("subscription_id")).containsExactly("s1", "s6");
     assertThat(valid.get(0).<BigDecimal>getAs("mrr")).isEqualByComparingTo("120.50");
     assertThat(valid.get(0).<Object>getAs("ended_at")).as("an empty optional field is null").isNull();
-    assertThat(classified.valid().schema()).isEqualTo(SourceTable.SUBSCRIPTIONS.schema().asNullable());
+    assertThat(classified.valid().schema())
+        .isEqualTo(SourceTable.SUBSCRIPTIONS.schema().asNullable().add(SourceTable.DELIVERED_ON, DataTypes.DateType));
   }
 }
