@@ -45,7 +45,12 @@ public record AnshinConfig(
 
   public record SparkSettings(String master, int shufflePartitions, Map<String, String> extraOptions) {}
 
-  public record IngestSettings(LocalDate minValidDate, int maxFutureDays) {}
+  /**
+   * Source rules: timestamps before minValidDate or more than maxFutureDays after their delivery are
+   * out of range; an event may arrive up to latenessDays after its day, and a row of an account the
+   * CRM has not delivered yet waits as long for it.
+   */
+  public record IngestSettings(LocalDate minValidDate, int maxFutureDays, int latenessDays) {}
 
   public record ChurnSettings(
       int horizonDays,
@@ -56,7 +61,18 @@ public record AnshinConfig(
       int maxDepth,
       double highRiskThreshold,
       double mediumRiskThreshold,
-      long seed) {}
+      long seed,
+      String retrain) {
+
+    /** Whether the churn model is retrained on {@code date}: the 1st of each month, each Monday, or every day. */
+    public boolean retrainsOn(LocalDate date) {
+      return switch (retrain) {
+        case "daily" -> true;
+        case "weekly" -> date.getDayOfWeek() == java.time.DayOfWeek.MONDAY;
+        default -> date.getDayOfMonth() == 1;
+      };
+    }
+  }
 
   public static final String ROOT = "anshin";
 
@@ -123,7 +139,8 @@ public record AnshinConfig(
             stringMap(c, "spark.options", "spark"));
     IngestSettings ingest =
         new IngestSettings(
-            date(c, "ingest.min-valid-date"), positive(c, "ingest.max-future-days"));
+            date(c, "ingest.min-valid-date"), positive(c, "ingest.max-future-days"),
+            zeroOrMore(c, "ingest.lateness-days"));
     ChurnSettings churn =
         new ChurnSettings(
             positive(c, "churn.horizon-days"),
@@ -134,7 +151,8 @@ public record AnshinConfig(
             positive(c, "churn.max-depth"),
             fraction(c, "churn.risk-tiers.high"),
             fraction(c, "churn.risk-tiers.medium"),
-            get(() -> c.getLong("churn.seed"), "churn.seed"));
+            get(() -> c.getLong("churn.seed"), "churn.seed"),
+            oneOf(c, "churn.retrain", "monthly", "weekly", "daily"));
     if (churn.mediumRiskThreshold() >= churn.highRiskThreshold()) {
       throw AnshinException.badConfig(
           "anshin.churn.risk-tiers.medium (" + churn.mediumRiskThreshold()
@@ -187,6 +205,14 @@ public record AnshinConfig(
     int value = get(() -> c.getInt(key), key);
     if (value <= 0) {
       throw AnshinException.badConfig("anshin." + key + " is " + value + "; it must be a positive whole number");
+    }
+    return value;
+  }
+
+  static int zeroOrMore(Config c, String key) {
+    int value = get(() -> c.getInt(key), key);
+    if (value < 0) {
+      throw AnshinException.badConfig("anshin." + key + " is " + value + "; it must be zero or more");
     }
     return value;
   }

@@ -60,7 +60,7 @@ final class SourceFormat {
   }
 
   boolean csv() {
-    return table.kind() == SourceTable.Kind.SNAPSHOT;
+    return table == SourceTable.ACCOUNTS || table == SourceTable.SUBSCRIPTIONS || table == SourceTable.INVOICES;
   }
 
   int idColumn() {

@@ -97,7 +97,7 @@ public final class WorldWriter {
     // Bad rows draw from their own generator: the good rows must not change with --dirty.
     SplittableRandom dirtyRandom = new SplittableRandom(Sampling.mix(settings.seed() ^ 0xD1127L));
     for (SourceTable table : SourceTable.values()) {
-      int files = table.kind() == SourceTable.Kind.DAILY ? settings.days() : 1;
+      int files = new SourceFormat(table).csv() ? 1 : settings.days();
       dirty.put(
           table, new DirtyRows(new SourceFormat(table), dirtyRandom.split(), settings.dirty(), files));
     }

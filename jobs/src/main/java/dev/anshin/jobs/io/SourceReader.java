@@ -68,11 +68,12 @@ public final class SourceReader {
     return absolute ? path : config.sourcesDir().resolve(path).toAbsolutePath().toString();
   }
 
-  /** The locations a run over [from, to] reads: one per day for daily sources, one for snapshots. */
+  /**
+   * The locations a run over [from, to] reads: one per day for a source delivered by day (its path
+   * has {date}), else the one location.
+   */
   public List<String> locations(SourceTable source, LocalDate from, LocalDate to) {
-    AnshinConfig.SourceSettings settings = config.sources().get(source);
-    boolean perDay = settings.path() != null && settings.path().contains(DATE_PLACEHOLDER);
-    if (source.kind() != SourceTable.Kind.DAILY || !perDay) {
+    if (!dated(config.sources().get(source))) {
       return List.of(location(source, to));
     }
     Set<String> paths = new LinkedHashSet<>();
@@ -104,15 +105,25 @@ public final class SourceReader {
     }
   }
 
-  /** Raw records of the source for [from, to]. */
+  /** Whether a source is delivered by day: its path has a {date} that names the delivery day. */
+  static boolean dated(AnshinConfig.SourceSettings settings) {
+    return settings.path() != null && settings.path().contains(DATE_PLACEHOLDER);
+  }
+
+  /**
+   * Raw records of the source delivered in [from, to]. Each record's delivery day comes from its
+   * file's path; an undated source (one file or a JDBC table, a snapshot of now) cannot know the
+   * past, so a run reads it once as delivered on the first day of its range.
+   */
   public Dataset<Row> read(SourceTable source, LocalDate from, LocalDate to) {
     AnshinConfig.SourceSettings settings = config.sources().get(source);
     Dataset<Row> raw =
         switch (settings.format()) {
           case "json" -> readJsonLines(source, settings, from, to);
-          case "csv" -> readCsv(source, settings, to);
-          case "parquet" -> readTyped(source, settings, spark.read().options(settings.options()).parquet(location(source, to)), to);
-          case "jdbc" -> readTyped(source, settings, readJdbc(source, settings), to);
+          case "csv" -> readCsv(source, settings, from, to);
+          case "parquet" -> readTyped(source, settings,
+              spark.read().options(settings.options()).parquet(locations(source, from, to).toArray(String[]::new)), from, to);
+          case "jdbc" -> readTyped(source, settings, readJdbc(source, settings), from, to);
           default -> throw AnshinException.badConfig("unsupported format " + settings.format());
         };
     return raw.withColumn(RawRecord.POSITION, monotonically_increasing_id());
@@ -142,7 +153,7 @@ public final class SourceReader {
     columns.add(col("value").as(RawRecord.TEXT));
     columns.add(malformed.as(RawRecord.MALFORMED));
     columns.add(col(RawRecord.SOURCE_FILE));
-    columns.add(deliveryDate(source, settings, to).as(RawRecord.DELIVERY_DATE));
+    columns.add(deliveryDate(settings, from).as(RawRecord.DELIVERY_DATE));
     return lines.select(columns.toArray(Column[]::new));
   }
 
@@ -150,19 +161,22 @@ public final class SourceReader {
    * The day a record was delivered for: taken from the file's path where the configured path has a
    * {date}, so that a backfill over many days reads every file in one scan.
    */
-  private Column deliveryDate(SourceTable source, AnshinConfig.SourceSettings settings, LocalDate runDate) {
-    String path = settings.path();
-    int at = path == null ? -1 : path.indexOf(DATE_PLACEHOLDER);
-    if (source.kind() != SourceTable.Kind.DAILY || at < 0) {
-      return lit(Date.valueOf(runDate));
+  private Column deliveryDate(AnshinConfig.SourceSettings settings, LocalDate undatedDay) {
+    if (!dated(settings)) {
+      return lit(Date.valueOf(undatedDay));
     }
+    String path = settings.path();
+    int at = path.indexOf(DATE_PLACEHOLDER);
     String before = path.substring(path.lastIndexOf('/', at) + 1, at);
     String regex = Pattern.quote(before) + "(\\d{4}-\\d{2}-\\d{2})";
     return to_date(regexp_extract(col(RawRecord.SOURCE_FILE), regex, 1));
   }
 
-  private Dataset<Row> readCsv(SourceTable source, AnshinConfig.SourceSettings settings, LocalDate runDate) {
-    String location = location(source, runDate);
+  private Dataset<Row> readCsv(
+      SourceTable source, AnshinConfig.SourceSettings settings, LocalDate from, LocalDate to) {
+    List<String> paths = locations(source, from, to);
+    // Every day's file is expected to carry the same header; the last one (the newest export) names the columns.
+    String location = paths.get(paths.size() - 1);
     List<String> header = csvHeader(source, location);
     StructType fileSchema = new StructType();
     for (String name : header) {
@@ -184,7 +198,7 @@ public final class SourceReader {
             .option("columnNameOfCorruptRecord", CORRUPT)
             .options(settings.options())
             .schema(fileSchema)
-            .csv(location);
+            .csv(paths.toArray(String[]::new));
     Column[] fileColumns = header.stream().map(h -> col("`" + h + "`")).toArray(Column[]::new);
     List<Column> columns = new ArrayList<>();
     for (String name : source.columnNames()) {
@@ -194,7 +208,7 @@ public final class SourceReader {
     columns.add(coalesce(col(CORRUPT), to_csv(struct(fileColumns))).as(RawRecord.TEXT));
     columns.add(col(CORRUPT).isNotNull().as(RawRecord.MALFORMED));
     columns.add(col(FILE_PATH).as(RawRecord.SOURCE_FILE));
-    columns.add(lit(Date.valueOf(runDate)).as(RawRecord.DELIVERY_DATE));
+    columns.add(deliveryDate(settings, from).as(RawRecord.DELIVERY_DATE));
     return rows.select(columns.toArray(Column[]::new));
   }
 
@@ -228,7 +242,7 @@ public final class SourceReader {
 
   /** Already-typed inputs (Parquet, JDBC): columns as strings, the raw text as JSON of the row. */
   private Dataset<Row> readTyped(
-      SourceTable source, AnshinConfig.SourceSettings settings, Dataset<Row> rows, LocalDate runDate) {
+      SourceTable source, AnshinConfig.SourceSettings settings, Dataset<Row> rows, LocalDate from, LocalDate to) {
     List<String> present = List.of(rows.columns());
     List<Column> columns = new ArrayList<>();
     for (String name : source.columnNames()) {
@@ -240,8 +254,10 @@ public final class SourceReader {
     }
     columns.add(to_json(struct(present.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new))).as(RawRecord.TEXT));
     columns.add(lit(false).as(RawRecord.MALFORMED));
-    columns.add(lit(location(source, runDate)).as(RawRecord.SOURCE_FILE));
-    columns.add(lit(Date.valueOf(runDate)).as(RawRecord.DELIVERY_DATE));
+    boolean files = !settings.format().equals("jdbc");
+    columns.add(files ? col(FILE_PATH).as(RawRecord.SOURCE_FILE) : lit(location(source, to)).as(RawRecord.SOURCE_FILE));
+    columns.add(
+        files ? deliveryDate(settings, from).as(RawRecord.DELIVERY_DATE) : lit(Date.valueOf(from)).as(RawRecord.DELIVERY_DATE));
     return rows.select(columns.toArray(Column[]::new));
   }
 

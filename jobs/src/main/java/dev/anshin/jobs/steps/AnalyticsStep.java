@@ -2,7 +2,6 @@ package dev.anshin.jobs.steps;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max_by;
 
 import com.typesafe.config.Config;
 import dev.anshin.features.customer.CustomerFeatures;
@@ -13,6 +12,7 @@ import dev.anshin.features.rollup.AccountDaily;
 import dev.anshin.features.slo.CustomerSlo;
 import dev.anshin.features.slo.SloSettings;
 import dev.anshin.features.sources.SourceTable;
+import dev.anshin.features.sources.Versions;
 import dev.anshin.features.support.SupportMetrics;
 import dev.anshin.features.support.ToilTopics;
 import dev.anshin.jobs.config.AnalyticsConfig;
@@ -29,9 +29,12 @@ import org.apache.spark.sql.Row;
  * The CRE analytics tables for [from, to]: customer SLOs and error budgets, support and toil,
  * revenue movements, cohort retention and its sBG forecast, and the health score.
  *
- * <p>Per-day tables replace the run's dates; the monthly revenue tables are recomputed whole from
- * the small subscriptions table each run (months are closed by later data, e.g. a cancellation
- * that lands in the export after the month ended), which is cheap and idempotent.
+ * <p>Per-day tables replace the run's dates, each date computed from what was delivered by its end.
+ * The month tables (revenue movements and summary, cohort retention and its forecast) are
+ * recomputed whole from the small subscriptions table as known on the run date (months are closed
+ * by later data, e.g. a cancellation delivered after the month ended), and carry that date in
+ * {@code as_of_date}; a run for a date older than the one they hold leaves them as they are, so
+ * rerunning an old date never rolls them back.
  */
 public final class AnalyticsStep {
   /** The health score's change over 28 days needs that much history before the first date. */
@@ -49,10 +52,7 @@ public final class AnalyticsStep {
     SloSettings sloSettings = AnalyticsConfig.slo(anshin);
 
     context.step("slo", to, () -> {
-      Dataset<Row> rollups =
-          lakehouse.read(AccountDaily.TABLE)
-              .filter(col(AccountDaily.ACTIVITY_DATE).between(
-                  lit(Date.valueOf(from.minusDays(CustomerFeatures.LOOKBACK_DAYS - 1))), lit(Date.valueOf(to))));
+      Dataset<Row> rollups = lakehouse.read(AccountDaily.TABLE).filter(FeaturesStep.recentRollups(from, to));
       Lakehouse.WriteResult written =
           lakehouse.replaceDates(CustomerSlo.TABLE, CustomerSlo.daily(rollups, accountPlans(lakehouse, from, to), from, to, sloSettings),
               CustomerSlo.Columns.AS_OF_DATE, from, to, null, CustomerSlo.Columns.AS_OF_DATE);
@@ -72,16 +72,21 @@ public final class AnalyticsStep {
     });
 
     context.step("revenue", to, () -> {
-      Dataset<Row> subscriptions = lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName());
+      LocalDate newest = newestMonthTables(lakehouse);
+      if (newest != null && newest.isAfter(to)) {
+        // Month tables hold what was known on the newest run date; an older run must not roll them back.
+        return new PipelineContext.StepReport(0, 0, "kept the month tables as of " + newest + ", newer than " + to);
+      }
+      Dataset<Row> subscriptions = Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", to);
       Dataset<Row> movements = RevenueMovements.monthly(subscriptions, to).cache();
       try {
-        long rows = lakehouse.overwrite(RevenueMovements.MOVEMENTS_TABLE, movements).rowsWritten();
-        rows += lakehouse.overwrite(RevenueMovements.SUMMARY_TABLE, RevenueMovements.summary(movements)).rowsWritten();
-        rows += lakehouse.overwrite(CohortRetention.TABLE, CohortRetention.monthly(subscriptions, to)).rowsWritten();
+        long rows = lakehouse.overwrite(RevenueMovements.MOVEMENTS_TABLE, asOf(movements, to)).rowsWritten();
+        rows += lakehouse.overwrite(RevenueMovements.SUMMARY_TABLE, asOf(RevenueMovements.summary(movements), to)).rowsWritten();
+        rows += lakehouse.overwrite(CohortRetention.TABLE, asOf(CohortRetention.monthly(subscriptions, to), to)).rowsWritten();
         // Shifted-beta-geometric fit per signup cohort (monthly periods), projected a year ahead.
         Dataset<Row> survivors = dev.anshin.models.retention.CohortRetention.survivors(subscriptions, to);
         rows += lakehouse.overwrite(COHORT_RETENTION_FORECAST,
-            dev.anshin.models.retention.CohortRetention.forecast(survivors, FORECAST_PERIODS)).rowsWritten();
+            asOf(dev.anshin.models.retention.CohortRetention.forecast(survivors, FORECAST_PERIODS), to)).rowsWritten();
         return new PipelineContext.StepReport(rows, 0, null);
       } finally {
         movements.unpersist();
@@ -105,16 +110,34 @@ public final class AnalyticsStep {
     });
   }
 
-  /** Each account's segment and its latest plan in the range, which pick its SLO targets. */
+  /** The column every month table carries: the run date whose knowledge it holds. */
+  public static final String MONTH_TABLES_AS_OF = "as_of_date";
+
+  private static Dataset<Row> asOf(Dataset<Row> rows, LocalDate date) {
+    return rows.withColumn(MONTH_TABLES_AS_OF, lit(Date.valueOf(date)));
+  }
+
+  /** The run date the month tables were last written for, or null. */
+  static LocalDate newestMonthTables(Lakehouse lakehouse) {
+    if (!lakehouse.exists(RevenueMovements.SUMMARY_TABLE)) {
+      return null;
+    }
+    Dataset<Row> summary = lakehouse.read(RevenueMovements.SUMMARY_TABLE);
+    if (!java.util.Arrays.asList(summary.columns()).contains(MONTH_TABLES_AS_OF)) {
+      return null;
+    }
+    Row newest = summary.agg(org.apache.spark.sql.functions.max(col(MONTH_TABLES_AS_OF))).first();
+    return newest.isNullAt(0) ? null : newest.getDate(0).toLocalDate();
+  }
+
+  /** Each account's plan and segment on each as-of date of [from, to], from its features. */
   static Dataset<Row> accountPlans(Lakehouse lakehouse, LocalDate from, LocalDate to) {
-    Dataset<Row> plans =
-        lakehouse.read(CustomerFeatures.TABLE)
-            .filter(col(CustomerFeatures.AS_OF_DATE).between(lit(Date.valueOf(from)), lit(Date.valueOf(to))))
-            .groupBy(col(CustomerFeatures.ACCOUNT_ID).as("_plan_account"))
-            .agg(max_by(col(CustomerFeatures.PLAN), col(CustomerFeatures.AS_OF_DATE)).as(CustomerSlo.Input.PLAN));
-    return lakehouse.read(SourceTable.ACCOUNTS.tableName())
-        .select(col("account_id"), col("segment").as(CustomerSlo.Input.SEGMENT))
-        .join(plans, col("account_id").equalTo(col("_plan_account")), "left")
-        .select(col("account_id"), col(CustomerSlo.Input.PLAN), col(CustomerSlo.Input.SEGMENT));
+    return lakehouse.read(CustomerFeatures.TABLE)
+        .filter(col(CustomerFeatures.AS_OF_DATE).between(lit(Date.valueOf(from)), lit(Date.valueOf(to))))
+        .select(
+            col(CustomerFeatures.ACCOUNT_ID).as(CustomerSlo.Input.ACCOUNT_ID),
+            col(CustomerFeatures.AS_OF_DATE).as(CustomerSlo.Input.AS_OF_DATE),
+            col(CustomerFeatures.PLAN).as(CustomerSlo.Input.PLAN),
+            col(CustomerFeatures.SEGMENT).as(CustomerSlo.Input.SEGMENT));
   }
 }

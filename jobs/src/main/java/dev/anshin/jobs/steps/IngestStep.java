@@ -2,11 +2,17 @@ package dev.anshin.jobs.steps;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.min_by;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
 
 import dev.anshin.features.rollup.AccountDaily;
+import dev.anshin.features.sources.HeldRows;
 import dev.anshin.features.sources.Quarantine;
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.features.sources.SourceValidation;
+import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.SourceReader;
 import java.sql.Date;
@@ -15,24 +21,28 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Ingest: reads every source for [from, to], validates it, writes the typed source tables and the
- * rejected rows to {@code quarantine}, then rolls the new days up into {@code account_daily}.
+ * Ingest: reads every source delivered in [from, to], validates it, and writes the typed source
+ * tables, the rows held for an account not delivered yet ({@code held_rows}), the rejected rows
+ * ({@code quarantine}), then rolls the new deliveries up into {@code account_daily}.
  *
- * <p>Every source is checked for presence before anything is written, so a missing export stops
- * the run with the previous tables intact. Snapshot sources are full exports and replace their table
- * in one transaction; daily sources and the quarantine replace exactly the run's days, so running a
- * date again changes nothing.
+ * <p>Every table is keyed by the day its rows were delivered, and a run replaces exactly the days
+ * [from, to]: running a date again changes nothing, and a backfill writes the rows that one run per
+ * day writes. Every source is checked for presence before anything is written, so a missing export
+ * stops the run with the previous tables intact. The accounts come first: every other row is checked
+ * against the accounts the CRM had delivered by the day that row was delivered.
  */
 public final class IngestStep {
   private IngestStep() {}
 
-  /** Rows kept and rejected per source. */
+  /** Rows kept, held and rejected per source. */
   public record Summary(Map<String, Long> written, Map<String, Long> rejected) {}
 
   public static Summary run(PipelineContext context, LocalDate from, LocalDate to) {
@@ -41,39 +51,69 @@ public final class IngestStep {
       reader.checkPresent(source, from, to);
     }
     Lakehouse lakehouse = context.lakehouse();
-    SourceValidation.Rules rules =
-        new SourceValidation.Rules(to, context.config().ingest().minValidDate(), context.config().ingest().maxFutureDays());
+    AnshinConfig.IngestSettings settings = context.config().ingest();
+    int lateness = settings.latenessDays();
+    SourceValidation.Rules rules = new SourceValidation.Rules(settings.minValidDate(), settings.maxFutureDays(), lateness);
     Map<String, Long> written = new LinkedHashMap<>();
     Map<String, Long> rejected = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
+    List<Dataset<Row>> held = new ArrayList<>();
+    Dataset<Row>[] knownAccounts = new Dataset[1];
+    // Rows held before this run that may still enter (or expire) in it.
+    Dataset<Row> heldBefore =
+        lakehouse.exists(HeldRows.TABLE)
+            ? lakehouse.read(HeldRows.TABLE)
+                .filter(col(HeldRows.HELD_ON).between(lit(Date.valueOf(from.minusDays(lateness))), lit(Date.valueOf(from.minusDays(1)))))
+                .localCheckpoint()
+            : context.spark().createDataFrame(List.of(), HeldRows.SCHEMA);
+
     for (SourceTable source : SourceTable.values()) {
       context.step("ingest " + source.tableName(), to, () -> {
         Dataset<Row> known =
             source.referencesAccounts()
-                ? lakehouse.read(SourceTable.ACCOUNTS.tableName()).select(col("account_id"))
-                : context.spark().createDataFrame(List.of(), new StructType().add("account_id", DataTypes.StringType));
+                ? knownAccounts[0]
+                : context.spark().createDataFrame(List.of(), new StructType()
+                    .add("account_id", DataTypes.StringType).add(SourceValidation.FIRST_KNOWN_ON, DataTypes.DateType));
         SourceValidation.Classified classified =
             SourceValidation.validate(source, reader.read(source, from, to), known, rules);
         Dataset<Row> records = classified.records().persist();
         try {
           SourceValidation.Classified cached = new SourceValidation.Classified(source, records);
+          Dataset<Row> newlyHeld = HeldRows.hold(cached).localCheckpoint();
+          Dataset<Row> rows = cached.valid();
+          if (source.referencesAccounts()) {
+            Dataset<Row> entering =
+                HeldRows.released(heldBefore.unionByName(newlyHeld), source, known, lateness, from, to);
+            rows = withEntered(source, rows, entering);
+          }
           Lakehouse.WriteResult kept =
-              source.kind() == SourceTable.Kind.DAILY
-                  ? lakehouse.replaceDates(source.tableName(), cached.valid(), source.partitionColumn().orElseThrow(),
-                      from, to, null, source.partitionColumn().orElseThrow())
-                  : lakehouse.overwrite(source.tableName(), cached.valid());
-          // The rejected rows are few: keep them (not the whole delivery) for one quarantine write.
+              lakehouse.replaceDates(source.tableName(), rows, SourceTable.DELIVERED_ON, from, to, null, SourceTable.DELIVERED_ON);
+          // The rejected and held rows are few: keep them (not the whole delivery) for one write each.
           Dataset<Row> bad = cached.rejected().localCheckpoint();
           long badCount = bad.count();
           quarantined.add(bad);
+          held.add(newlyHeld);
+          long heldCount = newlyHeld.count();
           written.put(source.tableName(), kept.rowsWritten());
           rejected.put(source.tableName(), badCount);
-          return new PipelineContext.StepReport(kept.rowsWritten(), badCount, null);
+          if (source == SourceTable.ACCOUNTS) {
+            knownAccounts[0] = firstDeliveries(lakehouse, to).localCheckpoint();
+          }
+          return new PipelineContext.StepReport(kept.rowsWritten(), badCount, heldCount == 0 ? null : heldCount + " held for their account");
         } finally {
           records.unpersist();
         }
       });
     }
+    context.step("held rows", to, () -> {
+      Dataset<Row> all = held.stream().reduce(Dataset::unionByName).orElseThrow();
+      Lakehouse.WriteResult result = lakehouse.replaceDates(HeldRows.TABLE, all, HeldRows.HELD_ON, from, to, null, HeldRows.HELD_ON);
+      // Rows whose account never came within the lateness: held before or during this run.
+      Dataset<Row> expired =
+          HeldRows.expired(heldBefore.unionByName(all), knownAccounts[0], lateness, from, to).localCheckpoint();
+      quarantined.add(expired);
+      return new PipelineContext.StepReport(result.rowsWritten(), expired.count(), null);
+    });
     // One transaction replaces every rejection of the run's days, whatever source it came from.
     context.step("quarantine", to, () -> {
       Dataset<Row> all = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
@@ -83,21 +123,60 @@ public final class IngestStep {
     context.step("rollup " + AccountDaily.TABLE, to, () -> {
       Dataset<Row> daily =
           AccountDaily.rollup(
-              newDays(lakehouse, SourceTable.USAGE_EVENTS, from, to),
-              newDays(lakehouse, SourceTable.API_REQUESTS, from, to),
-              newDays(lakehouse, SourceTable.TICKETS, from, to));
+              delivered(lakehouse, SourceTable.USAGE_EVENTS, from, to),
+              delivered(lakehouse, SourceTable.API_REQUESTS, from, to),
+              newTickets(lakehouse, from, to));
       Lakehouse.WriteResult result =
-          lakehouse.replaceDates(AccountDaily.TABLE, daily, AccountDaily.ACTIVITY_DATE, from, to, null, AccountDaily.ACTIVITY_DATE);
+          lakehouse.replaceDates(AccountDaily.TABLE, daily, AccountDaily.DELIVERED_ON, from, to, null, AccountDaily.DELIVERED_ON);
       return new PipelineContext.StepReport(result.rowsWritten(), 0, null);
     });
     return new Summary(written, rejected);
   }
 
-  /** The days [from, to] of a daily source table: only the new data, never the whole history. */
-  static Dataset<Row> newDays(Lakehouse lakehouse, SourceTable source, LocalDate from, LocalDate to) {
-    String partition = source.partitionColumn().orElseThrow();
+  /**
+   * The delivered rows plus the held rows that enter on a day of the run. For versioned sources a
+   * record delivered again on the day its held version enters keeps the newer delivery: of the rows
+   * with one id and one delivery day, the one delivered last wins.
+   */
+  private static Dataset<Row> withEntered(SourceTable source, Dataset<Row> delivered, Dataset<Row> entering) {
+    Dataset<Row> all =
+        delivered.withColumn(HeldRows.HELD_ON, col(SourceTable.DELIVERED_ON)).unionByName(entering);
+    if (source.kind() == SourceTable.Kind.VERSIONED) {
+      all =
+          all.withColumn("_newest", row_number().over(
+                  Window.partitionBy(col(source.idColumn()), col(SourceTable.DELIVERED_ON)).orderBy(col(HeldRows.HELD_ON).desc())))
+              .filter(col("_newest").equalTo(1))
+              .drop("_newest");
+    }
+    return all.drop(HeldRows.HELD_ON);
+  }
+
+  /** Each account and the first day the CRM export delivered it, through {@code to}. */
+  static Dataset<Row> firstDeliveries(Lakehouse lakehouse, LocalDate to) {
+    return lakehouse.read(SourceTable.ACCOUNTS.tableName())
+        .filter(col(SourceTable.DELIVERED_ON).leq(lit(Date.valueOf(to))))
+        .groupBy(col("account_id"))
+        .agg(min(col(SourceTable.DELIVERED_ON)).as(SourceValidation.FIRST_KNOWN_ON));
+  }
+
+  /** The rows of an event source delivered in [from, to]: only the new data, never the whole history. */
+  static Dataset<Row> delivered(Lakehouse lakehouse, SourceTable source, LocalDate from, LocalDate to) {
     return lakehouse
         .read(source.tableName())
-        .filter(col(partition).between(lit(Date.valueOf(from)), lit(Date.valueOf(to))));
+        .filter(col(SourceTable.DELIVERED_ON).between(lit(Date.valueOf(from)), lit(Date.valueOf(to))));
+  }
+
+  /** The first delivered version of each ticket first delivered in [from, to]: a ticket opens once. */
+  static Dataset<Row> newTickets(Lakehouse lakehouse, LocalDate from, LocalDate to) {
+    Column first = col(SourceTable.DELIVERED_ON);
+    return lakehouse.read(SourceTable.TICKETS.tableName())
+        .filter(first.leq(lit(Date.valueOf(to))))
+        .groupBy(col("ticket_id"))
+        .agg(
+            min_by(struct(col("account_id"), col("created_at"), col("priority")), first).as("_first"),
+            min(first).as(SourceTable.DELIVERED_ON))
+        .filter(col(SourceTable.DELIVERED_ON).geq(lit(Date.valueOf(from))))
+        .select(col("_first.account_id").as("account_id"), col("_first.created_at").as("created_at"),
+            col("_first.priority").as("priority"), col(SourceTable.DELIVERED_ON));
   }
 }

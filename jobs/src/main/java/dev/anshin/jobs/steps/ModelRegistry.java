@@ -85,6 +85,19 @@ public final class ModelRegistry {
     return new Entry(row.getAs("version"), row.<Date>getAs("trained_through").toLocalDate(), row.getAs("path"));
   }
 
+  /** Every registered churn model, oldest first (none when nothing was trained yet). */
+  public static List<Entry> all(Lakehouse lakehouse) {
+    if (!lakehouse.exists(TABLE)) {
+      return List.of();
+    }
+    return lakehouse.read(TABLE)
+        .filter(col("model_name").equalTo(MODEL_NAME))
+        .orderBy(col("trained_through"))
+        .collectAsList().stream()
+        .map(row -> new Entry(row.getAs("version"), row.<Date>getAs("trained_through").toLocalDate(), row.getAs("path")))
+        .toList();
+  }
+
   public static PipelineModel load(Entry entry) {
     return PipelineModel.load(entry.path());
   }

@@ -7,7 +7,9 @@ import static org.apache.spark.sql.functions.pmod;
 
 import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.labels.ChurnLabels;
+import dev.anshin.features.rollup.AccountDaily;
 import dev.anshin.features.sources.SourceTable;
+import dev.anshin.features.sources.Versions;
 import dev.anshin.jobs.cli.AnshinException;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
@@ -42,7 +44,23 @@ import org.slf4j.LoggerFactory;
 public final class TrainStep {
   private static final Logger LOG = LoggerFactory.getLogger(TrainStep.class);
 
+  /** Partitions of the training examples; fixed, so that training does not depend on the session. */
+  static final int TRAINING_PARTITIONS = 4;
+
   private TrainStep() {}
+
+  /** The first day of delivered activity in the lakehouse, as known on {@code date}. */
+  static LocalDate historyStart(Lakehouse lakehouse, LocalDate date) {
+    Row first =
+        lakehouse.read(AccountDaily.TABLE)
+            .filter(col(AccountDaily.DELIVERED_ON).leq(lit(Date.valueOf(date))))
+            .agg(org.apache.spark.sql.functions.min(col(AccountDaily.DELIVERED_ON)))
+            .first();
+    if (first.isNullAt(0)) {
+      throw AnshinException.badData("no activity delivered by " + date + "; run ingest first");
+    }
+    return first.getDate(0).toLocalDate();
+  }
 
   /** What training produced. */
   public record Result(String version, BinaryMetrics test, long trainExamples, LocalDate testFrom, LocalDate testTo) {}
@@ -52,15 +70,27 @@ public final class TrainStep {
     AnshinConfig.ChurnSettings churn = context.config().churn();
     int horizon = churn.horizonDays();
 
+    // Only as-of dates whose 90-day windows lie wholly inside the delivered history: the first days of
+    // a lakehouse have cut-short windows that no later date has, and would teach the model that.
+    LocalDate firstComplete = historyStart(lakehouse, observedThrough).plusDays(CustomerFeatures.LOOKBACK_DAYS - 1);
     Dataset<Row> sampled =
         lakehouse.read(CustomerFeatures.TABLE)
-            .filter(col(CustomerFeatures.AS_OF_DATE).leq(lit(Date.valueOf(observedThrough.minusDays(horizon)))))
+            .filter(col(CustomerFeatures.AS_OF_DATE).between(
+                lit(Date.valueOf(firstComplete)), lit(Date.valueOf(observedThrough.minusDays(horizon)))))
             // Consecutive days of one account are near copies; one example a week per account keeps
             // the training set informative and small.
             .filter(pmod(datediff(col(CustomerFeatures.AS_OF_DATE), lit(Date.valueOf("1970-01-01"))), lit(churn.exampleEveryDays())).equalTo(0));
     Dataset<Row> churnDates =
-        ChurnLabels.churnDates(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), observedThrough);
-    Dataset<Row> labelled = ChurnLabels.label(sampled, churnDates, horizon, observedThrough).cache();
+        ChurnLabels.churnDates(
+            Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", observedThrough),
+            observedThrough);
+    // The same examples give the same model however the feature files were written: a fixed
+    // partitioning by content and a fixed order within each partition.
+    Dataset<Row> labelled =
+        ChurnLabels.label(sampled, churnDates, horizon, observedThrough)
+            .repartition(TRAINING_PARTITIONS, col(CustomerFeatures.ACCOUNT_ID))
+            .sortWithinPartitions(CustomerFeatures.AS_OF_DATE, CustomerFeatures.ACCOUNT_ID)
+            .cache();
 
     List<LocalDate> dates =
         labelled.select(CustomerFeatures.AS_OF_DATE).distinct().orderBy(CustomerFeatures.AS_OF_DATE).collectAsList().stream()
@@ -70,7 +100,9 @@ public final class TrainStep {
     if (dates.size() - testDates < 1) {
       throw AnshinException.badData(
           "not enough labelled history to train through " + observedThrough + ": " + dates.size()
-              + " as-of dates have a fully observed " + horizon + "-day horizon; run features over a longer history");
+              + " as-of dates from " + firstComplete + " (the first with a full " + CustomerFeatures.LOOKBACK_DAYS
+              + "-day window) have a fully observed " + horizon + "-day horizon; training needs about "
+              + (CustomerFeatures.LOOKBACK_DAYS + 3 * horizon + 60) + " days of history");
     }
     LocalDate testFrom = dates.get(dates.size() - testDates);
     LocalDate testTo = dates.get(dates.size() - 1);
@@ -82,8 +114,8 @@ public final class TrainStep {
       throw AnshinException.badData(
           "no training examples before " + testFrom.minusDays(horizon) + ": the out-of-time test period starts "
               + testFrom + " and training labels (" + horizon + " days each) must end before it. Build features"
-              + " over a longer history (with a " + horizon + "-day horizon, at least about " + (3 * horizon + 60)
-              + " days) or shorten anshin.churn.horizon-days");
+              + " over a longer history (with a " + horizon + "-day horizon, at least about "
+              + (CustomerFeatures.LOOKBACK_DAYS + 3 * horizon + 60) + " days) or shorten anshin.churn.horizon-days");
     }
 
     ChurnModelSettings settings =

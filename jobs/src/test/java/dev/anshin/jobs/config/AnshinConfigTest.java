@@ -27,8 +27,9 @@ class AnshinConfigTest {
     assertThat(config.spark().shufflePartitions()).isEqualTo(8);
     assertThat(config.ingest().minValidDate()).isEqualTo(LocalDate.of(2000, 1, 1));
     assertThat(config.ingest().maxFutureDays()).isEqualTo(366);
+    assertThat(config.ingest().latenessDays()).isEqualTo(7);
     assertThat(config.churn())
-        .isEqualTo(new AnshinConfig.ChurnSettings(90, 7, 0.25, "gbt", 40, 4, 0.5, 0.2, 42));
+        .isEqualTo(new AnshinConfig.ChurnSettings(90, 7, 0.25, "gbt", 40, 4, 0.5, 0.2, 42, "monthly"));
     assertThat(config.sources()).containsOnlyKeys(SourceTable.values());
     assertThat(config.sources().get(SourceTable.SUBSCRIPTIONS).rawColumn("billing_interval")).isEqualTo("interval");
     assertThat(config.sources().get(SourceTable.USAGE_EVENTS).path()).isEqualTo("usage/date={date}");
