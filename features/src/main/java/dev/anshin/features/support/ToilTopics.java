@@ -53,6 +53,8 @@ public final class ToilTopics {
     public static final String WEEK_START = "week_start";
     public static final String CATEGORY = "category";
     public static final String WEEK_COMPLETE = "week_complete";
+    /** The day whose deliveries the row counts: the week's Sunday, or the last day of a week in progress. */
+    public static final String AS_OF_DATE = "as_of_date";
     public static final String TICKETS = "tickets";
     public static final String TOTAL_HANDLE_MINUTES = "total_handle_minutes";
     public static final String MEAN_HANDLE_MINUTES = "mean_handle_minutes";
@@ -66,7 +68,7 @@ public final class ToilTopics {
 
     public static final List<String> ALL =
         List.of(
-            WEEK_START, CATEGORY, WEEK_COMPLETE, TICKETS, TOTAL_HANDLE_MINUTES,
+            WEEK_START, CATEGORY, WEEK_COMPLETE, AS_OF_DATE, TICKETS, TOTAL_HANDLE_MINUTES,
             MEAN_HANDLE_MINUTES, ACCOUNTS_AFFECTED, REPEAT_TICKETS, REPEAT_RATE,
             PREVIOUS_4_WEEK_MEAN_TICKETS, TICKET_TREND, TOIL_SCORE, TOIL_RANK);
 
@@ -177,6 +179,7 @@ public final class ToilTopics {
                     .and(col("trend_category").equalTo(col(Columns.CATEGORY))),
                 "left")
             .withColumn(Columns.WEEK_COMPLETE, date_add(col(Columns.WEEK_START), 6).leq(lit(to)))
+            .withColumn(Columns.AS_OF_DATE, col(KNOWN_AT))
             .withColumn(
                 Columns.REPEAT_RATE,
                 col(Columns.REPEAT_TICKETS).cast("double").divide(col(Columns.TICKETS)))

@@ -189,4 +189,39 @@ class SupportMetricsTest extends SparkTestBase {
     assertThat(count(rows.get("c"), AccountColumns.OPEN_TICKETS)).isEqualTo(1);
     assertThat(count(rows.get("c"), AccountColumns.TICKETS_OPENED)).isZero();
   }
+
+  @Test
+  void eachDayCountsTheTicketsAsDeliveredByItsEnd() {
+    // t7 opened on 03-01; its solve on 03-02 (2 h after a 1 h first reply) is delivered on 03-03
+    Dataset<Row> versions =
+        dataset(TICKETS, ticket("t7", "a", "2024-03-01T10:00:00Z", null, null, "normal", "bug", null, 0, 0, 5.0))
+            .withColumn(SourceTable.DELIVERED_ON, org.apache.spark.sql.functions.lit(date("2024-03-01")))
+            .unionByName(
+                dataset(TICKETS, ticket("t7", "a", "2024-03-01T10:00:00Z", "2024-03-01T11:00:00Z",
+                        "2024-03-02T10:00:00Z", "normal", "bug", "offered", 0, 1, 9.0))
+                    .withColumn(SourceTable.DELIVERED_ON, org.apache.spark.sql.functions.lit(date("2024-03-03"))));
+    LocalDate first = LocalDate.parse("2024-03-01");
+    LocalDate last = LocalDate.parse("2024-03-03");
+    Map<String, Row> days = byDate(SupportMetrics.daily(versions, first, last));
+    assertThat(days.get("2024-03-01").<Long>getAs(DailyColumns.TICKETS_CREATED)).isEqualTo(1L);
+    // As known on 03-02, t7 is still open and not replied to.
+    assertThat(days.get("2024-03-02").<Long>getAs(DailyColumns.BACKLOG)).isEqualTo(1L);
+    assertThat(days.get("2024-03-02").<Long>getAs(DailyColumns.TICKETS_SOLVED)).isZero();
+    assertThat(days.get("2024-03-03").<Long>getAs(DailyColumns.BACKLOG)).isZero();
+    assertThat(days.get("2024-03-03").<Long>getAs(DailyColumns.TICKETS_SOLVED)).isZero();
+    // One day at a time gives the same rows.
+    Dataset<Row> range = SupportMetrics.daily(versions, first, last);
+    Dataset<Row> perDay = null;
+    for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+      Dataset<Row> one = SupportMetrics.daily(versions, day, day);
+      perDay = perDay == null ? one : perDay.unionByName(one);
+    }
+    assertThat(range.exceptAll(perDay).count()).isZero();
+    assertThat(perDay.exceptAll(range).count()).isZero();
+  }
+
+  private static Map<String, Row> byDate(Dataset<Row> daily) {
+    return daily.collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs(DailyColumns.DATE).toString(), r -> r));
+  }
 }

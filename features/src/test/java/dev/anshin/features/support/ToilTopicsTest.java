@@ -81,4 +81,25 @@ class ToilTopicsTest extends SparkTestBase {
         .isCloseTo(1 / 0.75, within(EPS));
     assertThat(nextWeek.getBoolean(nextWeek.fieldIndex(Columns.WEEK_COMPLETE))).isFalse();
   }
+
+  @Test
+  void aWeekIsComputedFromTheTicketsAsDeliveredByItsSunday() {
+    // k1 opened Monday 03-04 with 10 handle minutes; 50 more are delivered on Tuesday 03-12
+    Dataset<Row> versions =
+        dataset(SupportMetricsTest.TICKETS, ticket("k1", "a", "2024-03-04T09:00:00Z", "billing", 10.0))
+            .withColumn("delivered_on", org.apache.spark.sql.functions.lit(date("2024-03-04")))
+            .unionByName(
+                dataset(SupportMetricsTest.TICKETS, ticket("k1", "a", "2024-03-04T09:00:00Z", "billing", 60.0))
+                    .withColumn("delivered_on", org.apache.spark.sql.functions.lit(date("2024-03-12"))));
+    Row backfilled =
+        ToilTopics.weekly(versions, LocalDate.parse("2024-03-04"), LocalDate.parse("2024-03-13"), 30)
+            .filter("week_start = DATE'2024-03-04'").first();
+    Row onItsSunday =
+        ToilTopics.weekly(versions, LocalDate.parse("2024-03-10"), LocalDate.parse("2024-03-10"), 30).first();
+    assertThat(backfilled.<Double>getAs(Columns.TOTAL_HANDLE_MINUTES)).isEqualTo(10.0);
+    assertThat(backfilled).isEqualTo(onItsSunday);
+    // Mid-week, the week in progress is computed as known that day.
+    Row midWeek = ToilTopics.weekly(versions, LocalDate.parse("2024-03-06"), LocalDate.parse("2024-03-06"), 30).first();
+    assertThat(midWeek.<Boolean>getAs(Columns.WEEK_COMPLETE)).isFalse();
+  }
 }

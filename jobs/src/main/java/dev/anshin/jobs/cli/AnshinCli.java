@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       StepCommands.Train.class,
       StepCommands.Score.class,
       NightlyCommand.class,
+      CompareCommand.class,
       StepCommands.Evaluate.class,
       SqlCommand.class,
       RetentionCommand.class,

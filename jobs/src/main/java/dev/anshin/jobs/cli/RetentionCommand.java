@@ -371,6 +371,10 @@ public final class RetentionCommand {
       SparkSession spark = common.spark(config);
       Dataset<Row> raw = input.read(spark, subscriptions);
       InputTable.requireColumns(raw, subscriptions, "account_id", "started_at", "ended_at");
+      if (dev.anshin.features.sources.Versions.delivered(raw) && java.util.Arrays.asList(raw.columns()).contains("subscription_id")) {
+        // The lakehouse's subscriptions table keeps every delivered version: take each one as known on --as-of.
+        raw = dev.anshin.features.sources.Versions.latest(raw, "subscription_id", asOfDate);
+      }
       Dataset<Row> typed =
           raw.select(
               col("account_id").cast(DataTypes.StringType).as("account_id"),

@@ -41,6 +41,9 @@ final class DirtyRows {
     }
   }
 
+  /** Days an unknown-account row needs before the export to be quarantined: the default lateness + 1. */
+  static final int UNKNOWN_ACCOUNT_SETTLE_DAYS = 8;
+
   private final SourceFormat format;
   private final SplittableRandom random;
   private final boolean enabled;
@@ -62,8 +65,11 @@ final class DirtyRows {
     if (enabled) {
       for (Kind kind : applicableKinds()) {
         int count = 3 + random.nextInt(3);
+        // The pipeline holds a row of an unknown account for up to 7 days (its default lateness)
+        // before it quarantines it: such rows go in files that are older than that at the export.
+        int lastFile = kind == Kind.UNKNOWN_ACCOUNT ? Math.max(1, files - UNKNOWN_ACCOUNT_SETTLE_DAYS) : files;
         for (int i = 0; i < count; i++) {
-          plannedByDay.get(random.nextInt(files)).add(kind);
+          plannedByDay.get(random.nextInt(lastFile)).add(kind);
         }
       }
     }
@@ -177,8 +183,9 @@ final class DirtyRows {
         int column = format.timestampColumn();
         String original = values[column];
         if (fileDay != null && random.nextInt(3) == 0) {
-          // In a daily file, a timestamp of another day is out of range too.
-          LocalDate other = fileDay.plusDays(random.nextBoolean() ? 2 : -2);
+          // In a daily file, a timestamp after the file's day is out of range too (an earlier one
+          // is a late delivery, which the pipeline accepts).
+          LocalDate other = fileDay.plusDays(2);
           values[column] = other + original.substring(10);
         } else {
           values[column] = (random.nextBoolean() ? "1970" : "2099") + original.substring(4);

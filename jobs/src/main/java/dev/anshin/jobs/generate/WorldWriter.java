@@ -130,7 +130,7 @@ public final class WorldWriter {
             a.csmOwner()
           });
     }
-    writeSnapshot(SourceTable.ACCOUNTS, "accounts.csv", rows);
+    writeSnapshot(SourceTable.ACCOUNTS, "accounts", "accounts.csv", rows, 5);
   }
 
   private void writeSubscriptions() throws IOException {
@@ -148,7 +148,7 @@ public final class WorldWriter {
             endKnown ? s.cancelReason() : null
           });
     }
-    writeSnapshot(SourceTable.SUBSCRIPTIONS, "subscriptions.csv", rows);
+    writeSnapshot(SourceTable.SUBSCRIPTIONS, "subscriptions", "subscriptions.csv", rows, 7);
   }
 
   private void writeInvoices() throws IOException {
@@ -168,20 +168,41 @@ public final class WorldWriter {
             paid ? seconds(i.paidAt()) : null
           });
     }
-    writeSnapshot(SourceTable.INVOICES, "invoices.csv", rows);
+    writeSnapshot(SourceTable.INVOICES, "invoices", "invoices.csv", rows, 7);
   }
 
-  private void writeSnapshot(SourceTable table, String file, List<String[]> rows)
+  /**
+   * Writes a CRM or billing source as one CSV file per observed day, in the layout the pipeline reads
+   * (reference.conf): each row in the file of the day it first appeared (its {@code dayColumn}, or
+   * the first day for rows from before the start), in its state at the export. The bad rows go in
+   * the first day's file.
+   */
+  private void writeSnapshot(SourceTable table, String folder, String file, List<String[]> rows, int dayColumn)
       throws IOException {
     DirtyRows dirtyRows = dirty.get(table);
     SourceFormat format = new SourceFormat(table);
-    try (BufferedWriter writer = open(out.resolve(file))) {
-      writer.write(format.header());
-      writer.write("\r\n");
-      writeLines(writer, format, dirtyRows.mix(rows, 0, null));
+    List<List<String[]>> byDay = new ArrayList<>(settings.days());
+    for (int i = 0; i < settings.days(); i++) {
+      byDay.add(new ArrayList<>());
+    }
+    for (String[] row : rows) {
+      LocalDate day = LocalDate.parse(row[dayColumn].substring(0, 10));
+      long index = Math.max(0, Math.min(settings.days() - 1, ChronoUnit.DAYS.between(settings.start(), day)));
+      byDay.get((int) index).add(row);
+    }
+    for (int i = 0; i < settings.days(); i++) {
+      Path directory = out.resolve(folder).resolve("date=" + settings.start().plusDays(i));
+      Files.createDirectories(directory);
+      try (BufferedWriter writer = open(directory.resolve(file))) {
+        writer.write(format.header());
+        writer.write("\r\n");
+        List<DirtyRows.Line> lines =
+            i == 0 ? dirtyRows.mix(byDay.get(0), 0, null) : byDay.get(i).stream().map(DirtyRows.Line::of).toList();
+        writeLines(writer, format, lines);
+      }
     }
     goodRows.put(table, (long) rows.size());
-    LOG.info("Wrote {}: {} rows, {} bad rows", file, rows.size(), dirtyRows.total());
+    LOG.info("Wrote {}/date=*/{}: {} rows, {} bad rows", folder, file, rows.size(), dirtyRows.total());
   }
 
   private void writeLines(BufferedWriter writer, SourceFormat format, List<DirtyRows.Line> lines)

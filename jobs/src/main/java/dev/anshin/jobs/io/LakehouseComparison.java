@@ -1,6 +1,7 @@
 package dev.anshin.jobs.io;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hll_sketch_estimate;
 import static org.apache.spark.sql.functions.round;
 
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import org.apache.spark.sql.types.StructField;
  *
  * <p>What a run stamps on its own (the run log, wall-clock timestamps, a model's folder) is left
  * out; doubles are compared to 9 decimal places, since a sum of doubles may round differently
- * when Spark adds its parts in another order.
+ * when Spark adds its parts in another order; and a HyperLogLog sketch by its estimate, since the
+ * same users added in another order give other bytes for the same sketch.
  */
 public final class LakehouseComparison {
 
@@ -81,7 +83,14 @@ public final class LakehouseComparison {
     for (StructField field : rows.schema().fields()) {
       Column column = col("`" + field.name() + "`");
       boolean floating = field.dataType().equals(DataTypes.DoubleType) || field.dataType().equals(DataTypes.FloatType);
-      columns.add(floating ? round(column, DOUBLE_DECIMALS).as(field.name()) : column);
+      boolean sketch = field.dataType().equals(DataTypes.BinaryType) && field.name().endsWith("_sketch");
+      if (floating) {
+        columns.add(round(column, DOUBLE_DECIMALS).as(field.name()));
+      } else if (sketch) {
+        columns.add(hll_sketch_estimate(column).as(field.name()));
+      } else {
+        columns.add(column);
+      }
     }
     return rows.select(columns.toArray(Column[]::new));
   }

@@ -22,6 +22,7 @@ import java.sql.Date;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -65,9 +66,13 @@ public final class AnalyticsStep {
           lakehouse.replaceDates(SupportMetrics.DAILY_TABLE, SupportMetrics.daily(tickets, from, to),
               SupportMetrics.DailyColumns.DATE, from, to, null);
       LocalDate firstWeek = from.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+      // A week already written as known on a later day (a rerun of an older date) keeps that row.
+      String newerWeeks = newerWeeks(lakehouse, firstWeek, to);
       Lakehouse.WriteResult toil =
-          lakehouse.replaceDates(ToilTopics.TABLE, ToilTopics.weekly(tickets, from, to, ToilTopics.DEFAULT_REPEAT_WINDOW_DAYS),
-              ToilTopics.Columns.WEEK_START, firstWeek, to, null);
+          lakehouse.replaceDates(ToilTopics.TABLE,
+              ToilTopics.weekly(tickets, from, to, ToilTopics.DEFAULT_REPEAT_WINDOW_DAYS)
+                  .filter(newerWeeks == null ? lit(true) : org.apache.spark.sql.functions.expr("NOT (" + newerWeeks + ")")),
+              ToilTopics.Columns.WEEK_START, firstWeek, to, newerWeeks == null ? null : "NOT (" + newerWeeks + ")");
       return new PipelineContext.StepReport(daily.rowsWritten() + toil.rowsWritten(), 0, null);
     });
 
@@ -108,6 +113,27 @@ public final class AnalyticsStep {
           lakehouse.replaceDates(HealthScore.TABLE, health, HealthScore.Columns.AS_OF_DATE, from, to, null, HealthScore.Columns.AS_OF_DATE);
       return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
     });
+  }
+
+  /**
+   * A condition naming the weeks in [firstWeek, to] whose toil rows were computed as known on a day
+   * after {@code to} (so after what a run for {@code to} can know), or null when there are none.
+   */
+  static String newerWeeks(Lakehouse lakehouse, LocalDate firstWeek, LocalDate to) {
+    if (!lakehouse.exists(ToilTopics.TABLE)) {
+      return null;
+    }
+    Dataset<Row> toil = lakehouse.read(ToilTopics.TABLE);
+    if (!java.util.Arrays.asList(toil.columns()).contains(ToilTopics.Columns.AS_OF_DATE)) {
+      return null;
+    }
+    List<String> weeks =
+        toil.filter(col(ToilTopics.Columns.WEEK_START).between(lit(Date.valueOf(firstWeek)), lit(Date.valueOf(to)))
+                .and(col(ToilTopics.Columns.AS_OF_DATE).gt(lit(Date.valueOf(to)))))
+            .select(ToilTopics.Columns.WEEK_START).distinct().collectAsList().stream()
+            .map(r -> "DATE'" + r.getDate(0) + "'")
+            .toList();
+    return weeks.isEmpty() ? null : ToilTopics.Columns.WEEK_START + " IN (" + String.join(", ", weeks) + ")";
   }
 
   /** The column every month table carries: the run date whose knowledge it holds. */

@@ -56,6 +56,14 @@ public final class EvaluateStep {
             .join(truth, col(ChurnScores.ACCOUNT_ID).equalTo(col("_truth_account")), "inner")
             .cache();
     try {
+      Row outcomes = joined.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum("outcome")).first();
+      long n = outcomes.getLong(0);
+      double churned = outcomes.isNullAt(1) ? 0 : outcomes.getDouble(1);
+      if (churned == 0 || churned == n) {
+        throw AnshinException.badData(
+            "cannot evaluate the scores of " + date + ": of the " + n + " accounts scored, " + (long) churned
+                + " churned within the truth's horizon; ranking needs both outcomes (a larger world has both)");
+      }
       BinaryMetrics model = BinaryMetrics.of(joined, ChurnScores.CHURN_PROBABILITY, "outcome");
       BinaryMetrics oracle = BinaryMetrics.of(joined, "oracle_probability", "outcome");
       Map<String, Object> result = new LinkedHashMap<>();

@@ -67,7 +67,7 @@ class SourceFilesTest extends SparkTestBase {
           .isPositive();
     }
     // Some names hold a comma, so the CSV must quote them.
-    assertThat(Files.readAllLines(clean.resolve("accounts.csv")))
+    assertThat(snapshotLines(clean, "accounts", "accounts.csv"))
         .anyMatch(line -> line.matches(".*,\"[^\"]*,[^\"]*\",.*"));
   }
 
@@ -140,13 +140,13 @@ class SourceFilesTest extends SparkTestBase {
     Map<String, Map<String, Long>> defects = new TreeMap<>();
     Set<String> accounts = new HashSet<>();
     List<Map<String, String>> accountRows = new ArrayList<>();
-    List<String> accountLines = Files.readAllLines(root.resolve("accounts.csv"));
+    List<String> accountLines = snapshotLines(root, "accounts", "accounts.csv");
     // Accounts first: only the good ones are known accounts for the other sources.
     classify(SourceTable.ACCOUNTS, accountLines, true, null, Set.of(), good, defects, accountRows);
     accountRows.forEach(row -> accounts.add(row.get("account_id")));
-    classify(SourceTable.SUBSCRIPTIONS, Files.readAllLines(root.resolve("subscriptions.csv")), true,
+    classify(SourceTable.SUBSCRIPTIONS, snapshotLines(root, "subscriptions", "subscriptions.csv"), true,
         null, accounts, good, defects, new ArrayList<>());
-    classify(SourceTable.INVOICES, Files.readAllLines(root.resolve("invoices.csv")), true, null,
+    classify(SourceTable.INVOICES, snapshotLines(root, "invoices", "invoices.csv"), true, null,
         accounts, good, defects, new ArrayList<>());
     Map<SourceTable, String> folders =
         Map.of(SourceTable.USAGE_EVENTS, "usage/events.jsonl", SourceTable.API_REQUESTS,
@@ -165,6 +165,21 @@ class SourceFilesTest extends SparkTestBase {
       }
     }
     return new Scan(good, defects);
+  }
+
+  /** A CRM or billing source's files of every day as one CSV: the header, then every day's rows. */
+  static List<String> snapshotLines(Path root, String folder, String file) throws IOException {
+    List<Path> days;
+    try (Stream<Path> list = Files.list(root.resolve(folder))) {
+      days = list.sorted().toList();
+    }
+    assertThat(days).hasSize(WorldGeneratorTest.TINY.days());
+    List<String> lines = new ArrayList<>();
+    for (Path day : days) {
+      List<String> dayLines = Files.readAllLines(day.resolve(file));
+      lines.addAll(lines.isEmpty() ? dayLines : dayLines.subList(1, dayLines.size()));
+    }
+    return lines;
   }
 
   void classify(
