@@ -21,7 +21,12 @@ public record World(
     List<Incident> incidents,
     List<TruthRow> truth) {
 
-  /** A customer as the CRM knows it. {@code seats} is the licensed seat count at the export. */
+  /**
+   * A customer. {@code segment} is the hidden segment that drives its behaviour; {@code crm} is what
+   * the CRM shows over time: the row as created, then one entry per day something changed (a
+   * reclassification of the segment, the licensed seats, the CSM owner), in day order. The CRM's
+   * segment starts as the hidden one; a reclassification changes only what the CRM shows.
+   */
   public record Account(
       int index,
       String id,
@@ -30,8 +35,26 @@ public record World(
       String industry,
       String region,
       Instant createdAt,
-      int seats,
-      String csmOwner) {}
+      List<CrmVersion> crm) {
+
+    /** The CRM's view at the end of {@code day} (the first version for days before the creation). */
+    public CrmVersion crmOn(LocalDate day) {
+      CrmVersion current = crm.get(0);
+      for (CrmVersion version : crm) {
+        if (version.from().isAfter(day)) {
+          break;
+        }
+        current = version;
+      }
+      return current;
+    }
+  }
+
+  /**
+   * The CRM's mutable fields of an account from {@code from} on (until the next version): its segment,
+   * its licensed seats (those of the latest main subscription that has started) and its CSM owner.
+   */
+  public record CrmVersion(LocalDate from, String segment, int seats, String csmOwner) {}
 
   /**
    * A subscription row. Active on day d iff {@code startedAt <= d < endedAt}; {@code endedAt} and
