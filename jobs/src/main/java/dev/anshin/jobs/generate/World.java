@@ -8,8 +8,9 @@ import java.util.List;
  * A simulated world: everything that happened up to the end of the simulation (the last observed
  * day plus the horizon), the hidden state per account and day, and the truth derived from it.
  *
- * <p>The writers decide what the outside world could see at the export (the end of the last
- * observed day); this record holds the full story, so that tests can check the truth against it.
+ * <p>The writers decide what the outside world sees at the end of each observed day (see {@code
+ * Delivery}); this record holds the full story, so that tests can check the files and the truth
+ * against it.
  */
 public record World(
     WorldSettings settings,
@@ -79,7 +80,7 @@ public record World(
 
   /**
    * An invoice with its whole payment story: every failed charge, and when it was paid or given up.
-   * The writer shows the state as of the export.
+   * Each day's file shows the state at the end of that day.
    */
   public record Invoice(
       String id,
