@@ -540,7 +540,7 @@ class DeliveryTest {
     Map<String, List<Delivered>> rows = new LinkedHashMap<>();
     for (SourceTable table : SourceTable.values()) {
       List<String> columns = fileColumns(table);
-      boolean csv = table.kind() == SourceTable.Kind.SNAPSHOT;
+      boolean csv = SourceFilesTest.FILES.get(table).endsWith(".csv");
       List<Delivered> delivered = new ArrayList<>();
       for (LocalDate day = settings.start(); !day.isAfter(settings.lastDay()); day = day.plusDays(1)) {
         List<String> lines = Files.readAllLines(root.resolve(SourceFilesTest.file(table, day)));

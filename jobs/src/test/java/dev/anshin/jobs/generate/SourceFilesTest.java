@@ -210,7 +210,7 @@ class SourceFilesTest extends SparkTestBase {
   void classify(
       SourceTable table, List<String> lines, LocalDate fileDay, Set<String> accounts,
       Map<String, Long> good, Map<String, Map<String, Long>> defects, List<Map<String, String>> goodRows) {
-    boolean csv = table.kind() == SourceTable.Kind.SNAPSHOT;
+    boolean csv = SourceFilesTest.FILES.get(table).endsWith(".csv");
     List<String> columns =
         table.columnNames().stream().map(c -> c.equals("billing_interval") ? "interval" : c).toList();
     int first = 0;
