@@ -33,13 +33,21 @@ import picocli.CommandLine.Spec;
       "Generates a synthetic world: sources with known truth, for demos and tests.",
       "",
       "Simulates a B2B SaaS world day by day (accounts with hidden engagement and",
-      "incident pain) and writes what the outside world sees, in the layout the",
-      "pipeline reads by default:",
-      "  accounts.csv, subscriptions.csv, invoices.csv   CRM and billing exports",
-      "  usage/date=YYYY-MM-DD/events.jsonl              product usage events",
-      "  requests/date=YYYY-MM-DD/requests.jsonl         API request logs",
-      "  tickets/date=YYYY-MM-DD/tickets.jsonl           support tickets",
-      "and the truth, which the pipeline never reads:",
+      "incident pain) and writes what the outside world sees, delivered day by day:",
+      "for every observed day D, one file per source (also when nothing happened):",
+      "  accounts/date=D/accounts.csv            CRM: accounts created or changed",
+      "  subscriptions/date=D/subscriptions.csv  billing: subscriptions started,",
+      "                                          cancelled or ended",
+      "  invoices/date=D/invoices.csv            billing: invoices issued, charged,",
+      "                                          paid or given up",
+      "  usage/date=D/events.jsonl               product usage events",
+      "  requests/date=D/requests.jsonl          API request logs",
+      "  tickets/date=D/tickets.jsonl            support tickets created or changed",
+      "The CSV files and tickets are change files: every row created or changed on",
+      "D in its state at the end of D; the first day's files also hold every row",
+      "that exists then. Events and requests are delivered once, most on their own",
+      "day, a share (--late-share) 1-3 days late.",
+      "Next to them, the truth, which the pipeline never reads:",
       "  truth/churn/ (Parquet)      per active account and observed day: the",
       "                              generator's churn probability, whether and",
       "                              when the account churned within the horizon,",
@@ -56,9 +64,13 @@ import picocli.CommandLine.Spec;
 public final class GenerateCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
 
-  /** What this command writes under --out, and so may replace. */
+  /**
+   * What this command writes under --out, and so may replace; the single CSV files are what earlier
+   * versions wrote, removed so that no stale snapshot is left next to the daily folders.
+   */
   static final List<String> OUTPUTS =
-      List.of("accounts.csv", "subscriptions.csv", "invoices.csv", "usage", "requests", "tickets", "truth");
+      List.of("accounts", "subscriptions", "invoices", "usage", "requests", "tickets", "truth",
+          "accounts.csv", "subscriptions.csv", "invoices.csv");
 
   @Spec CommandSpec spec;
 
@@ -106,16 +118,23 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--dirty",
-      description = "Also mix bad rows of known kinds into the sources (malformed_record, unknown_account, negative_amount, timestamp_out_of_range, duplicate_id, missing_required_field; one defect each) and write truth/dirty_manifest.json. The good rows stay the same.")
+      description = "Also mix bad rows of known kinds into the sources (malformed_record, unknown_account, negative_amount, timestamp_out_of_range, duplicate_id, missing_required_field, too_late; one defect each) and write truth/dirty_manifest.json. The good rows stay the same.")
   boolean dirty;
+
+  @Option(
+      names = "--late-share",
+      paramLabel = "FRACTION",
+      defaultValue = "0.02",
+      description = "Share of usage events and API requests delivered 1 to 3 days late, in a later day's file with their own timestamp and id (those due after the last observed day are not written); 0 puts every one in its own day's file (default: ${DEFAULT-VALUE}).")
+  double lateShare;
 
   @Override
   public Integer call() {
     long started = System.nanoTime();
-    WorldSettings settings = new WorldSettings(accounts, days, seed, start, horizon, dirty);
+    WorldSettings settings = new WorldSettings(accounts, days, seed, start, horizon, dirty, lateShare);
     LOG.info(
-        "Generating {} accounts, {} days from {} (horizon {} days, seed {}{}) into {}", accounts, days,
-        start, horizon, seed, dirty ? ", dirty" : "", out.toAbsolutePath());
+        "Generating {} accounts, {} days from {} (horizon {} days, seed {}, late share {}{}) into {}",
+        accounts, days, start, horizon, seed, lateShare, dirty ? ", dirty" : "", out.toAbsolutePath());
     clearOutputs(out);
     // Spark takes seconds to start; let it start while the sources are simulated and written.
     CompletableFuture<SparkSession> sparkStarting =
@@ -155,6 +174,9 @@ public final class GenerateCommand implements Callable<Integer> {
         "Generated %d accounts, %s to %s (+%d horizon days), seed %d, into %s%n",
         settings.accounts(), settings.start(), settings.lastDay(), settings.horizonDays(),
         settings.seed(), out.toAbsolutePath());
+    console.printf(
+        "  %d days x %d sources = %d files; CSV sources and tickets count row versions%n",
+        settings.days(), SourceTable.values().length, settings.days() * SourceTable.values().length);
     console.printf("  %-14s %12s %10s  %s%n", "source", "good rows", "bad rows", "where");
     for (SourceTable table : SourceTable.values()) {
       int bad = written.dirtyRows().get(table).values().stream().mapToInt(Integer::intValue).sum();
@@ -184,14 +206,7 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   private static String where(SourceTable table) {
-    return switch (table) {
-      case ACCOUNTS -> "accounts.csv";
-      case SUBSCRIPTIONS -> "subscriptions.csv";
-      case INVOICES -> "invoices.csv";
-      case USAGE_EVENTS -> "usage/date=*/events.jsonl";
-      case API_REQUESTS -> "requests/date=*/requests.jsonl";
-      case TICKETS -> "tickets/date=*/tickets.jsonl";
-    };
+    return WorldWriter.folder(table) + "/date=*/" + WorldWriter.fileName(table);
   }
 
   /** Removes what an earlier run wrote, so that no day from a longer run is left behind. */

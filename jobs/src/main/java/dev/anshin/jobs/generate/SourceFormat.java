@@ -8,9 +8,9 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * How one source's rows look on disk: CSV with a header (snapshot sources) or JSON lines (daily
- * sources), with the columns of {@link SourceTable} in their order. Rows are arrays of strings in
- * that order; null means empty (CSV) or JSON null.
+ * How one source's rows look on disk: CSV with a header (accounts, subscriptions, invoices) or JSON
+ * lines (usage events, API requests, tickets), with the columns of {@link SourceTable} in their
+ * order. Rows are arrays of strings in that order; null means empty (CSV) or JSON null.
  */
 final class SourceFormat {
   private final SourceTable table;
@@ -59,8 +59,12 @@ final class SourceFormat {
     return table;
   }
 
+  /** The CRM and billing exports are CSV; the product's events, requests and tickets JSON lines. */
   boolean csv() {
-    return table == SourceTable.ACCOUNTS || table == SourceTable.SUBSCRIPTIONS || table == SourceTable.INVOICES;
+    return switch (table) {
+      case ACCOUNTS, SUBSCRIPTIONS, INVOICES -> true;
+      case USAGE_EVENTS, API_REQUESTS, TICKETS -> false;
+    };
   }
 
   int idColumn() {

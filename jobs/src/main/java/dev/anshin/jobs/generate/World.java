@@ -8,8 +8,9 @@ import java.util.List;
  * A simulated world: everything that happened up to the end of the simulation (the last observed
  * day plus the horizon), the hidden state per account and day, and the truth derived from it.
  *
- * <p>The writers decide what the outside world could see at the export (the end of the last
- * observed day); this record holds the full story, so that tests can check the truth against it.
+ * <p>The writers decide what the outside world sees at the end of each observed day (see {@code
+ * Delivery}); this record holds the full story, so that tests can check the files and the truth
+ * against it.
  */
 public record World(
     WorldSettings settings,
@@ -21,7 +22,12 @@ public record World(
     List<Incident> incidents,
     List<TruthRow> truth) {
 
-  /** A customer as the CRM knows it. {@code seats} is the licensed seat count at the export. */
+  /**
+   * A customer. {@code segment} is the hidden segment that drives its behaviour; {@code crm} is what
+   * the CRM shows over time: the row as created, then one entry per day something changed (a
+   * reclassification of the segment, the licensed seats, the CSM owner), in day order. The CRM's
+   * segment starts as the hidden one; a reclassification changes only what the CRM shows.
+   */
   public record Account(
       int index,
       String id,
@@ -30,8 +36,26 @@ public record World(
       String industry,
       String region,
       Instant createdAt,
-      int seats,
-      String csmOwner) {}
+      List<CrmVersion> crm) {
+
+    /** The CRM's view at the end of {@code day} (the first version for days before the creation). */
+    public CrmVersion crmOn(LocalDate day) {
+      CrmVersion current = crm.get(0);
+      for (CrmVersion version : crm) {
+        if (version.from().isAfter(day)) {
+          break;
+        }
+        current = version;
+      }
+      return current;
+    }
+  }
+
+  /**
+   * The CRM's mutable fields of an account from {@code from} on (until the next version): its segment,
+   * its licensed seats (those of the latest main subscription that has started) and its CSM owner.
+   */
+  public record CrmVersion(LocalDate from, String segment, int seats, String csmOwner) {}
 
   /**
    * A subscription row. Active on day d iff {@code startedAt <= d < endedAt}; {@code endedAt} and
@@ -56,7 +80,7 @@ public record World(
 
   /**
    * An invoice with its whole payment story: every failed charge, and when it was paid or given up.
-   * The writer shows the state as of the export.
+   * Each day's file shows the state at the end of that day.
    */
   public record Invoice(
       String id,

@@ -240,6 +240,8 @@ public final class WorldGenerator {
     final String industry;
     final String csmOwner;
     final String plan;
+    /** The seats the account signed up for, before any seat change. */
+    final int plannedSeats;
     final long seatPriceCents;
     final boolean annual;
     final List<OpenSubscription> allSubscriptions = new ArrayList<>();
@@ -306,6 +308,7 @@ public final class WorldGenerator {
             case "mid" -> 15 + random.nextInt(46);
             default -> 60 + random.nextInt(141);
           };
+      this.plannedSeats = seats;
       int planIndex = Math.min(2, segmentIndex + (chance(random, 0.15) ? 1 : 0));
       this.plan = PLANS[planIndex];
       this.seatPriceCents = PLAN_SEAT_PRICE_CENTS[planIndex];
@@ -359,18 +362,8 @@ public final class WorldGenerator {
 
     Account account() {
       return new Account(
-          index, accountId, name, segment, industry, region, createdAt, seatsAtExport(), csmOwner);
-    }
-
-    /** The CRM shows the seats of the latest main subscription that had started by the export. */
-    int seatsAtExport() {
-      int current = allSubscriptions.isEmpty() ? seats : allSubscriptions.get(0).seats;
-      for (OpenSubscription subscription : allSubscriptions) {
-        if (!subscription.addOn && !subscription.startedAt.isAfter(settings.lastDay())) {
-          current = subscription.seats;
-        }
-      }
-      return current;
+          index, accountId, name, segment, industry, region, createdAt,
+          CrmHistory.of(settings, index, segment, csmOwner, createdDay(), plannedSeats, subscriptions()));
     }
 
     List<Subscription> subscriptions() {

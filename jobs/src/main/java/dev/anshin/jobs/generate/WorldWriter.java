@@ -6,11 +6,7 @@ import static dev.anshin.jobs.generate.Sampling.poisson;
 import static dev.anshin.jobs.generate.Sampling.weighted;
 
 import dev.anshin.features.sources.SourceTable;
-import dev.anshin.jobs.generate.World.Account;
 import dev.anshin.jobs.generate.World.AccountDays;
-import dev.anshin.jobs.generate.World.Invoice;
-import dev.anshin.jobs.generate.World.Subscription;
-import dev.anshin.jobs.generate.World.Ticket;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +16,6 @@ import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,14 +27,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes what the outside world sees of a {@link World} at the export, the end of the last observed
- * day: the CRM and billing snapshots as CSV and one JSON-lines file per day for usage, requests and
- * tickets, in the layout the pipeline reads by default (reference.conf). Usage and request traffic
- * is drawn here, per account and day, from the hidden state the simulation recorded.
+ * Writes what the outside world sees of a {@link World}, delivered day by day: for every observed
+ * day D one file per source under {@code <source folder>/date=D/}. The mutable sources (accounts,
+ * subscriptions, invoices as CSV, tickets as JSON lines) are change files, planned by {@link
+ * Delivery}; usage events and API requests are append-only JSON lines, most in their own day's file
+ * and a share {@link WorldSettings#lateShare()} 1-3 days late. Usage and request traffic is drawn
+ * here, per account and day, from the hidden state the simulation recorded.
  */
 public final class WorldWriter {
   private static final Logger LOG = LoggerFactory.getLogger(WorldWriter.class);
@@ -65,6 +63,9 @@ public final class WorldWriter {
   // 99.96% availability on a quiet day: inside a 99.9% SLO, so that error budgets are spent by
   // incidents, as on a healthy platform, rather than exhausted for every customer.
   static final double BASE_SERVER_ERROR_RATE = 0.0004;
+  /** A late event or request arrives 1 to this many days after its own day. */
+  static final int MAX_DELAY_DAYS = 3;
+  private static final long LATE_SALT = 0x1A7E_D0E5L;
 
   /** What was written: good rows and bad rows by source. */
   public record Written(
@@ -80,10 +81,17 @@ public final class WorldWriter {
     }
   }
 
+  /** An event or request delivered late: the index of the day whose file it goes into, and the row. */
+  private record Late(int dayIndex, String[] row) {}
+
+  /** One day's traffic: the rows delivered on time and those that go into a later day's file. */
+  private record DayTraffic(
+      List<String[]> events, List<Late> lateEvents, List<String[]> requests, List<Late> lateRequests) {}
+
   private final World world;
   private final WorldSettings settings;
   private final Path out;
-  private final Instant exportedAt;
+  private final Delivery delivery;
   private final Map<SourceTable, Long> goodRows = new EnumMap<>(SourceTable.class);
   private final Map<SourceTable, DirtyRows> dirty = new EnumMap<>(SourceTable.class);
   private long bytes;
@@ -93,14 +101,48 @@ public final class WorldWriter {
     this.world = world;
     this.settings = world.settings();
     this.out = out;
-    this.exportedAt = settings.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    this.delivery = Delivery.of(world);
     // Bad rows draw from their own generator: the good rows must not change with --dirty.
     SplittableRandom dirtyRandom = new SplittableRandom(Sampling.mix(settings.seed() ^ 0xD1127L));
     for (SourceTable table : SourceTable.values()) {
-      int files = new SourceFormat(table).csv() ? 1 : settings.days();
+      // The change files are planned already; traffic is drawn later, and a day has plenty.
+      IntUnaryOperator goodRowsOn =
+          changeFile(table) ? day -> delivery.rows(table, day).size() : day -> Integer.MAX_VALUE;
       dirty.put(
-          table, new DirtyRows(new SourceFormat(table), dirtyRandom.split(), settings.dirty(), files));
+          table,
+          new DirtyRows(
+              new SourceFormat(table), dirtyRandom.split(), settings.dirty(), settings.days(), goodRowsOn));
+      goodRows.put(table, 0L);
     }
+  }
+
+  /** The folder of a source under --out; each day's file is in {@code <folder>/date=YYYY-MM-DD/}. */
+  static String folder(SourceTable table) {
+    return switch (table) {
+      case ACCOUNTS -> "accounts";
+      case SUBSCRIPTIONS -> "subscriptions";
+      case INVOICES -> "invoices";
+      case USAGE_EVENTS -> "usage";
+      case API_REQUESTS -> "requests";
+      case TICKETS -> "tickets";
+    };
+  }
+
+  /** The name of a source's file in each day's folder. */
+  static String fileName(SourceTable table) {
+    return switch (table) {
+      case ACCOUNTS -> "accounts.csv";
+      case SUBSCRIPTIONS -> "subscriptions.csv";
+      case INVOICES -> "invoices.csv";
+      case USAGE_EVENTS -> "events.jsonl";
+      case API_REQUESTS -> "requests.jsonl";
+      case TICKETS -> "tickets.jsonl";
+    };
+  }
+
+  /** Whether the source is delivered as change files (rows in their state at the end of each day). */
+  static boolean changeFile(SourceTable table) {
+    return table != SourceTable.USAGE_EVENTS && table != SourceTable.API_REQUESTS;
   }
 
   /** Writes the sources of {@code world} under {@code out} and returns the row counts. */
@@ -108,10 +150,7 @@ public final class WorldWriter {
     WorldWriter writer = new WorldWriter(world, out);
     try {
       Files.createDirectories(out);
-      writer.writeAccounts();
-      writer.writeSubscriptions();
-      writer.writeInvoices();
-      writer.writeDaily();
+      writer.writeDays();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the generated sources under " + out, e);
     }
@@ -120,89 +159,19 @@ public final class WorldWriter {
     return new Written(new EnumMap<>(writer.goodRows), dirtyRows, writer.bytes);
   }
 
-  private void writeAccounts() throws IOException {
-    List<String[]> rows = new ArrayList<>();
-    for (Account a : world.accounts()) {
-      rows.add(
-          new String[] {
-            a.id(), a.name(), a.segment(), a.industry(), a.region(),
-            a.createdAt().truncatedTo(ChronoUnit.SECONDS).toString(), Integer.toString(a.seats()),
-            a.csmOwner()
-          });
-    }
-    writeSnapshot(SourceTable.ACCOUNTS, "accounts", "accounts.csv", rows, 5);
-  }
-
-  private void writeSubscriptions() throws IOException {
-    List<String[]> rows = new ArrayList<>();
-    for (Subscription s : world.subscriptions()) {
-      if (s.startedAt().isAfter(settings.lastDay())) {
-        continue;
-      }
-      // The end of a subscription is known only once it has happened.
-      boolean endKnown = s.endedAt() != null && !s.endedAt().isAfter(settings.lastDay());
-      rows.add(
-          new String[] {
-            s.id(), s.accountId(), s.plan(), Integer.toString(s.seats()), money(s.mrrCents()), "USD",
-            s.interval(), s.startedAt().toString(), endKnown ? s.endedAt().toString() : null,
-            endKnown ? s.cancelReason() : null
-          });
-    }
-    writeSnapshot(SourceTable.SUBSCRIPTIONS, "subscriptions", "subscriptions.csv", rows, 7);
-  }
-
-  private void writeInvoices() throws IOException {
-    List<String[]> rows = new ArrayList<>();
-    for (Invoice i : world.invoices()) {
-      if (!i.issuedAt().isBefore(exportedAt)) {
-        continue;
-      }
-      boolean paid = i.paidAt() != null && i.paidAt().isBefore(exportedAt);
-      boolean failed = i.givenUpAt() != null && i.givenUpAt().isBefore(exportedAt);
-      long failures = i.failedCharges().stream().filter(t -> t.isBefore(exportedAt)).count();
-      rows.add(
-          new String[] {
-            i.id(), i.accountId(), i.subscriptionId(), money(i.amountCents()), "USD",
-            i.periodStart().toString(), i.periodEnd().toString(), seconds(i.issuedAt()),
-            paid ? "paid" : failed ? "failed" : "open", Long.toString(failures),
-            paid ? seconds(i.paidAt()) : null
-          });
-    }
-    writeSnapshot(SourceTable.INVOICES, "invoices", "invoices.csv", rows, 7);
-  }
-
-  /**
-   * Writes a CRM or billing source as one CSV file per observed day, in the layout the pipeline reads
-   * (reference.conf): each row in the file of the day it first appeared (its {@code dayColumn}, or
-   * the first day for rows from before the start), in its state at the export. The bad rows go in
-   * the first day's file.
-   */
-  private void writeSnapshot(SourceTable table, String folder, String file, List<String[]> rows, int dayColumn)
+  private void writeFile(SourceTable table, SourceFormat format, int dayIndex, List<String[]> rows)
       throws IOException {
-    DirtyRows dirtyRows = dirty.get(table);
-    SourceFormat format = new SourceFormat(table);
-    List<List<String[]>> byDay = new ArrayList<>(settings.days());
-    for (int i = 0; i < settings.days(); i++) {
-      byDay.add(new ArrayList<>());
-    }
-    for (String[] row : rows) {
-      LocalDate day = LocalDate.parse(row[dayColumn].substring(0, 10));
-      long index = Math.max(0, Math.min(settings.days() - 1, ChronoUnit.DAYS.between(settings.start(), day)));
-      byDay.get((int) index).add(row);
-    }
-    for (int i = 0; i < settings.days(); i++) {
-      Path directory = out.resolve(folder).resolve("date=" + settings.start().plusDays(i));
-      Files.createDirectories(directory);
-      try (BufferedWriter writer = open(directory.resolve(file))) {
+    LocalDate day = settings.start().plusDays(dayIndex);
+    Path directory = out.resolve(folder(table)).resolve("date=" + day);
+    Files.createDirectories(directory);
+    try (BufferedWriter writer = open(directory.resolve(fileName(table)))) {
+      if (format.csv()) {
         writer.write(format.header());
         writer.write("\r\n");
-        List<DirtyRows.Line> lines =
-            i == 0 ? dirtyRows.mix(byDay.get(0), 0, null) : byDay.get(i).stream().map(DirtyRows.Line::of).toList();
-        writeLines(writer, format, lines);
       }
+      writeLines(writer, format, dirty.get(table).mix(rows, dayIndex, day));
     }
-    goodRows.put(table, (long) rows.size());
-    LOG.info("Wrote {}/date=*/{}: {} rows, {} bad rows", folder, file, rows.size(), dirtyRows.total());
+    goodRows.merge(table, (long) rows.size(), Long::sum);
   }
 
   private void writeLines(BufferedWriter writer, SourceFormat format, List<DirtyRows.Line> lines)
@@ -228,15 +197,20 @@ public final class WorldWriter {
     }
   }
 
-  private void writeDaily() throws IOException {
+  private void writeDays() throws IOException {
     long started = System.nanoTime();
-    SourceFormat usage = new SourceFormat(SourceTable.USAGE_EVENTS);
-    SourceFormat requests = new SourceFormat(SourceTable.API_REQUESTS);
-    SourceFormat tickets = new SourceFormat(SourceTable.TICKETS);
-    List<List<String[]>> ticketsByDay = ticketsByDay();
-    long usageRows = 0;
-    long requestRows = 0;
-    long ticketRows = 0;
+    Map<SourceTable, SourceFormat> formats = new EnumMap<>(SourceTable.class);
+    for (SourceTable table : SourceTable.values()) {
+      formats.put(table, new SourceFormat(table));
+    }
+    // Late rows waiting for the file of their delivery day, by day index.
+    List<List<String[]>> lateEvents = new ArrayList<>();
+    List<List<String[]>> lateRequests = new ArrayList<>();
+    for (int i = 0; i < settings.days(); i++) {
+      lateEvents.add(new ArrayList<>());
+      lateRequests.add(new ArrayList<>());
+    }
+    long inFlight = 0;
     // Traffic of the next day is drawn on a second thread while this day is written: each day's
     // rows depend only on (seed, account, day), so the order of work does not change the files.
     ExecutorService drawer =
@@ -247,39 +221,74 @@ public final class WorldWriter {
               return thread;
             });
     try {
-      Future<List<List<String[]>>> next = drawer.submit(() -> dayTraffic(0));
+      Future<DayTraffic> next = drawer.submit(() -> dayTraffic(0));
       for (int dayIndex = 0; dayIndex < settings.days(); dayIndex++) {
         LocalDate day = settings.start().plusDays(dayIndex);
-        List<List<String[]>> traffic = await(next);
+        DayTraffic traffic = await(next);
         if (dayIndex + 1 < settings.days()) {
           int nextIndex = dayIndex + 1;
           next = drawer.submit(() -> dayTraffic(nextIndex));
         }
-        List<String[]> dayEvents = traffic.get(0);
-        List<String[]> dayRequests = traffic.get(1);
-        writeDay(SourceTable.USAGE_EVENTS, usage, "usage", "events.jsonl", day, dayIndex, dayEvents);
-        writeDay(SourceTable.API_REQUESTS, requests, "requests", "requests.jsonl", day, dayIndex, dayRequests);
-        List<String[]> dayTickets = ticketsByDay.get(dayIndex);
-        writeDay(SourceTable.TICKETS, tickets, "tickets", "tickets.jsonl", day, dayIndex, dayTickets);
-        usageRows += dayEvents.size();
-        requestRows += dayRequests.size();
-        ticketRows += dayTickets.size();
+        inFlight += schedule(traffic.lateEvents(), lateEvents) + schedule(traffic.lateRequests(), lateRequests);
+        for (SourceTable table : SourceTable.values()) {
+          List<String[]> rows =
+              switch (table) {
+                case USAGE_EVENTS -> arrivals(traffic.events(), lateEvents, dayIndex);
+                case API_REQUESTS -> arrivals(traffic.requests(), lateRequests, dayIndex);
+                case ACCOUNTS, SUBSCRIPTIONS, INVOICES, TICKETS -> delivery.rows(table, dayIndex);
+              };
+          writeFile(table, formats.get(table), dayIndex, rows);
+        }
         if ((dayIndex + 1) % 60 == 0 || dayIndex + 1 == settings.days()) {
           LOG.info(
-              "Wrote daily files up to {}: {} usage events, {} requests, {} tickets so far ({} s)",
-              day, usageRows, requestRows, ticketRows, (System.nanoTime() - started) / 1_000_000_000);
+              "Wrote the files of the days up to {}: {} usage events, {} requests, {} tickets so far ({} s)",
+              day, goodRows.get(SourceTable.USAGE_EVENTS), goodRows.get(SourceTable.API_REQUESTS),
+              goodRows.get(SourceTable.TICKETS), (System.nanoTime() - started) / 1_000_000_000);
         }
       }
     } finally {
       drawer.shutdownNow();
     }
-    goodRows.put(SourceTable.USAGE_EVENTS, usageRows);
-    goodRows.put(SourceTable.API_REQUESTS, requestRows);
-    goodRows.put(SourceTable.TICKETS, ticketRows);
+    LOG.info(
+        "Wrote {} accounts, {} subscriptions, {} invoices, {} tickets (row versions); {} late events "
+            + "and requests are still in flight at the export and not written",
+        goodRows.get(SourceTable.ACCOUNTS), goodRows.get(SourceTable.SUBSCRIPTIONS),
+        goodRows.get(SourceTable.INVOICES), goodRows.get(SourceTable.TICKETS), inFlight);
   }
 
-  /** Usage events and API requests of every account on one observed day, in account order. */
-  private List<List<String[]>> dayTraffic(int dayIndex) {
+  /** Queues late rows for their delivery day; returns how many fall after the last observed day. */
+  private int schedule(List<Late> late, List<List<String[]>> waiting) {
+    int inFlight = 0;
+    for (Late row : late) {
+      if (row.dayIndex() < waiting.size()) {
+        waiting.get(row.dayIndex()).add(row.row());
+      } else {
+        inFlight++;
+      }
+    }
+    return inFlight;
+  }
+
+  /** A day's file: its own rows on time, then the late rows of earlier days that arrive with it. */
+  private static List<String[]> arrivals(
+      List<String[]> onTime, List<List<String[]>> waiting, int dayIndex) {
+    List<String[]> late = waiting.set(dayIndex, List.of());
+    if (late.isEmpty()) {
+      return onTime;
+    }
+    List<String[]> rows = new ArrayList<>(onTime.size() + late.size());
+    rows.addAll(onTime);
+    rows.addAll(late);
+    return rows;
+  }
+
+  /**
+   * Usage events and API requests of every account on one observed day, in account order, split into
+   * the rows delivered on time and the late ones. Lateness draws from a stream of its own per source
+   * and day, the same number of draws for every row, so that the rows themselves do not depend on
+   * --late-share, and a row late at a smaller share is late (by the same delay) at a larger one.
+   */
+  private DayTraffic dayTraffic(int dayIndex) {
     LocalDate day = settings.start().plusDays(dayIndex);
     List<String[]> events = new ArrayList<>();
     List<String[]> requests = new ArrayList<>();
@@ -288,7 +297,32 @@ public final class WorldWriter {
     for (AccountDays account : world.accountDays()) {
       traffic(account, dayIndex, day, prefix, compactDay, events, requests);
     }
-    return List.of(events, requests);
+    List<Late> lateEvents = new ArrayList<>();
+    List<Late> lateRequests = new ArrayList<>();
+    List<String[]> onTimeEvents = delay(SourceTable.USAGE_EVENTS, dayIndex, events, lateEvents);
+    List<String[]> onTimeRequests = delay(SourceTable.API_REQUESTS, dayIndex, requests, lateRequests);
+    return new DayTraffic(onTimeEvents, lateEvents, onTimeRequests, lateRequests);
+  }
+
+  /** The rows delivered on their own day; the others go to {@code late} with their delivery day. */
+  private List<String[]> delay(SourceTable table, int dayIndex, List<String[]> rows, List<Late> late) {
+    double share = settings.lateShare();
+    if (share == 0) {
+      return rows;
+    }
+    SplittableRandom random =
+        new SplittableRandom(Sampling.seedFor(settings.seed() ^ LATE_SALT, table.ordinal(), dayIndex));
+    List<String[]> onTime = new ArrayList<>(rows.size());
+    for (String[] row : rows) {
+      boolean isLate = random.nextDouble() < share;
+      int delay = 1 + random.nextInt(MAX_DELAY_DAYS);
+      if (isLate) {
+        late.add(new Late(dayIndex + delay, row));
+      } else {
+        onTime.add(row);
+      }
+    }
+    return onTime;
   }
 
   private static <T> T await(Future<T> future) throws IOException {
@@ -300,44 +334,6 @@ public final class WorldWriter {
     } catch (ExecutionException e) {
       throw new IllegalStateException("drawing traffic failed", e.getCause());
     }
-  }
-
-  private void writeDay(
-      SourceTable table, SourceFormat format, String folder, String file, LocalDate day,
-      int dayIndex, List<String[]> rows) throws IOException {
-    Path directory = out.resolve(folder).resolve("date=" + day);
-    Files.createDirectories(directory);
-    try (BufferedWriter writer = open(directory.resolve(file))) {
-      writeLines(writer, format, dirty.get(table).mix(rows, dayIndex, day));
-    }
-  }
-
-  private List<List<String[]>> ticketsByDay() {
-    List<List<String[]>> byDay = new ArrayList<>(settings.days());
-    for (int i = 0; i < settings.days(); i++) {
-      byDay.add(new ArrayList<>());
-    }
-    for (Ticket t : world.tickets()) {
-      long dayIndex =
-          ChronoUnit.DAYS.between(settings.start(), LocalDate.ofInstant(t.createdAt(), ZoneOffset.UTC));
-      if (dayIndex < 0 || dayIndex >= settings.days()) {
-        continue;
-      }
-      byDay.get((int) dayIndex)
-          .add(
-              new String[] {
-                t.id(), t.accountId(), seconds(t.createdAt()), known(t.firstReplyAt()),
-                known(t.solvedAt()), t.priority(), t.channel(), t.category(), t.satisfaction(),
-                Integer.toString(t.reopens()), Integer.toString(t.agentReplies()),
-                Double.toString(t.handleMinutes())
-              });
-    }
-    return byDay;
-  }
-
-  /** A timestamp the export knows, or null if it lies after the export. */
-  private String known(Instant instant) {
-    return instant.isBefore(exportedAt) ? seconds(instant) : null;
   }
 
   /**
@@ -471,7 +467,7 @@ public final class WorldWriter {
     return sign + (abs / 100) + "." + pad((int) (abs % 100), 2);
   }
 
-  private static String seconds(Instant instant) {
+  static String seconds(Instant instant) {
     return instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,14 +35,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The files as a reader sees them, checked with parsers independent of the writer (Jackson for JSON
- * lines, a small RFC 4180 reader for CSV): every good row parses, daily timestamps fall on their
- * day, and the bad rows found match the manifest, kind by kind.
+ * lines, a small RFC 4180 reader for CSV): every day has one file per source, every good row parses
+ * and shows nothing after the end of its file's day, events are at most 3 days late, and the bad
+ * rows found match the manifest, kind by kind.
  */
 class SourceFilesTest extends SparkTestBase {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Set<String> BAD_YEARS = Set.of("1970", "2099");
-  /** The record's own time in a daily file, which must fall on the file's day. */
-  static final Set<String> PARTITION_TIMES = Set.of("event_time", "request_time", "created_at");
+  /** Each source's file in the folder of day D, as the layout contract names it. */
+  static final Map<SourceTable, String> FILES =
+      Map.of(
+          SourceTable.ACCOUNTS, "accounts/date=%s/accounts.csv",
+          SourceTable.SUBSCRIPTIONS, "subscriptions/date=%s/subscriptions.csv",
+          SourceTable.INVOICES, "invoices/date=%s/invoices.csv",
+          SourceTable.USAGE_EVENTS, "usage/date=%s/events.jsonl",
+          SourceTable.API_REQUESTS, "requests/date=%s/requests.jsonl",
+          SourceTable.TICKETS, "tickets/date=%s/tickets.jsonl");
+  /** The event time of the append-only sources: at most 3 days before the file's day. */
+  static final Map<SourceTable, String> EVENT_TIMES =
+      Map.of(SourceTable.USAGE_EVENTS, "event_time", SourceTable.API_REQUESTS, "request_time");
 
   Path clean;
   Path dirty;
@@ -67,7 +79,7 @@ class SourceFilesTest extends SparkTestBase {
           .isPositive();
     }
     // Some names hold a comma, so the CSV must quote them.
-    assertThat(snapshotLines(clean, "accounts", "accounts.csv"))
+    assertThat(Files.readAllLines(clean.resolve(file(SourceTable.ACCOUNTS, WorldGeneratorTest.TINY.start()))))
         .anyMatch(line -> line.matches(".*,\"[^\"]*,[^\"]*\",.*"));
   }
 
@@ -86,8 +98,15 @@ class SourceFilesTest extends SparkTestBase {
     assertThat(scan.defects).isEqualTo(expected);
     assertThat(expected.keySet()).containsExactlyInAnyOrder(SourceTable.names());
     assertThat(expected.get("invoices")).containsKeys("negative_amount", "duplicate_id", "malformed_record");
-    assertThat(expected.get("usage_events")).doesNotContainKey("negative_amount");
+    assertThat(expected.get("usage_events")).doesNotContainKey("negative_amount").containsKey("too_late");
+    assertThat(expected.get("api_requests")).containsKey("too_late");
+    assertThat(expected.get("tickets")).containsKeys("unknown_account", "timestamp_out_of_range")
+        .doesNotContainKey("too_late");
     assertThat(expected.get("accounts")).doesNotContainKey("unknown_account");
+    // Every kind that applies to a source is there three to five times (the tiny world has room).
+    for (Map<String, Long> kinds : expected.values()) {
+      assertThat(kinds.values()).allSatisfy(count -> assertThat(count).isBetween(3L, 5L));
+    }
     // The good rows are untouched by --dirty.
     assertThat(scan.goodRows).isEqualTo(cleanScan.goodRows);
   }
@@ -123,10 +142,13 @@ class SourceFilesTest extends SparkTestBase {
     assertThat(exit).isZero();
     assertThat(text.toString(StandardCharsets.UTF_8))
         .contains("--out", "--accounts", "--days", "--seed", "--start", "--horizon", "--dirty",
-            "default: 400", "default: 2025-01-01", "dirty_manifest.json");
+            "--late-share", "default: 400", "default: 2025-01-01", "default: 0.02", "dirty_manifest.json",
+            "accounts/date=D/accounts.csv", "too_late");
     assertThat(AnshinCli.run("generate", "--out", scratch.resolve("bad").toString(), "--accounts", "0"))
         .isEqualTo(64);
     assertThat(AnshinCli.run("generate", "--out", scratch.resolve("bad").toString(), "--start", "2025-13-01"))
+        .isEqualTo(64);
+    assertThat(AnshinCli.run("generate", "--out", scratch.resolve("bad").toString(), "--late-share", "1.5"))
         .isEqualTo(64);
   }
 
@@ -135,56 +157,60 @@ class SourceFilesTest extends SparkTestBase {
   /** Good rows per source and bad rows per source and kind, found by reading the files. */
   record Scan(Map<String, Long> goodRows, Map<String, Map<String, Long>> defects) {}
 
+  static String file(SourceTable table, LocalDate day) {
+    return String.format(FILES.get(table), day);
+  }
+
   Scan scan(Path root) throws IOException {
+    WorldSettings settings = WorldGeneratorTest.TINY;
     Map<String, Long> good = new TreeMap<>();
     Map<String, Map<String, Long>> defects = new TreeMap<>();
-    Set<String> accounts = new HashSet<>();
-    List<Map<String, String>> accountRows = new ArrayList<>();
-    List<String> accountLines = snapshotLines(root, "accounts", "accounts.csv");
-    // Accounts first: only the good ones are known accounts for the other sources.
-    classify(SourceTable.ACCOUNTS, accountLines, true, null, Set.of(), good, defects, accountRows);
-    accountRows.forEach(row -> accounts.add(row.get("account_id")));
-    classify(SourceTable.SUBSCRIPTIONS, snapshotLines(root, "subscriptions", "subscriptions.csv"), true,
-        null, accounts, good, defects, new ArrayList<>());
-    classify(SourceTable.INVOICES, snapshotLines(root, "invoices", "invoices.csv"), true, null,
-        accounts, good, defects, new ArrayList<>());
-    Map<SourceTable, String> folders =
-        Map.of(SourceTable.USAGE_EVENTS, "usage/events.jsonl", SourceTable.API_REQUESTS,
-            "requests/requests.jsonl", SourceTable.TICKETS, "tickets/tickets.jsonl");
-    for (SourceTable table : List.of(SourceTable.USAGE_EVENTS, SourceTable.API_REQUESTS, SourceTable.TICKETS)) {
-      String[] parts = folders.get(table).split("/");
-      List<Path> days;
-      try (Stream<Path> list = Files.list(root.resolve(parts[0]))) {
-        days = list.sorted().toList();
+    // Every day has one file of every source, and there are no others.
+    Set<String> expectedFiles = new TreeSet<>();
+    for (LocalDate day = settings.start(); !day.isAfter(settings.lastDay()); day = day.plusDays(1)) {
+      for (SourceTable table : SourceTable.values()) {
+        expectedFiles.add(file(table, day));
       }
-      assertThat(days).hasSize(WorldGeneratorTest.TINY.days());
-      for (Path day : days) {
-        LocalDate date = LocalDate.parse(day.getFileName().toString().substring("date=".length()));
-        classify(table, Files.readAllLines(day.resolve(parts[1])), false, date, accounts, good,
+    }
+    assertThat(sourceFiles(root)).isEqualTo(expectedFiles);
+    // Accounts first, from every day: only the good ones are known accounts for the other sources.
+    List<Map<String, String>> accountRows = new ArrayList<>();
+    for (LocalDate day = settings.start(); !day.isAfter(settings.lastDay()); day = day.plusDays(1)) {
+      classify(SourceTable.ACCOUNTS, Files.readAllLines(root.resolve(file(SourceTable.ACCOUNTS, day))),
+          day, null, good, defects, accountRows);
+    }
+    Set<String> accounts = new HashSet<>();
+    accountRows.forEach(row -> accounts.add(row.get("account_id")));
+    for (SourceTable table : SourceTable.values()) {
+      if (table == SourceTable.ACCOUNTS) {
+        continue;
+      }
+      for (LocalDate day = settings.start(); !day.isAfter(settings.lastDay()); day = day.plusDays(1)) {
+        classify(table, Files.readAllLines(root.resolve(file(table, day))), day, accounts, good,
             defects, new ArrayList<>());
       }
     }
     return new Scan(good, defects);
   }
 
-  /** A CRM or billing source's files of every day as one CSV: the header, then every day's rows. */
-  static List<String> snapshotLines(Path root, String folder, String file) throws IOException {
-    List<Path> days;
-    try (Stream<Path> list = Files.list(root.resolve(folder))) {
-      days = list.sorted().toList();
+  static Set<String> sourceFiles(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      return paths.filter(Files::isRegularFile)
+          .map(p -> root.relativize(p).toString())
+          .filter(p -> !p.startsWith("truth"))
+          .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
     }
-    assertThat(days).hasSize(WorldGeneratorTest.TINY.days());
-    List<String> lines = new ArrayList<>();
-    for (Path day : days) {
-      List<String> dayLines = Files.readAllLines(day.resolve(file));
-      lines.addAll(lines.isEmpty() ? dayLines : dayLines.subList(1, dayLines.size()));
-    }
-    return lines;
   }
 
+  /**
+   * Sorts the lines of one file into good rows and defects.
+   *
+   * @param accounts the known accounts, or null for the accounts files themselves
+   */
   void classify(
-      SourceTable table, List<String> lines, boolean csv, LocalDate fileDay, Set<String> accounts,
+      SourceTable table, List<String> lines, LocalDate fileDay, Set<String> accounts,
       Map<String, Long> good, Map<String, Map<String, Long>> defects, List<Map<String, String>> goodRows) {
+    boolean csv = SourceFilesTest.FILES.get(table).endsWith(".csv");
     List<String> columns =
         table.columnNames().stream().map(c -> c.equals("billing_interval") ? "interval" : c).toList();
     int first = 0;
@@ -192,6 +218,7 @@ class SourceFilesTest extends SparkTestBase {
       assertThat(lines.get(0)).isEqualTo(String.join(",", columns));
       first = 1;
     }
+    Set<String> ids = new HashSet<>();
     for (int i = first; i < lines.size(); i++) {
       String line = lines.get(i);
       List<String> found = new ArrayList<>();
@@ -209,17 +236,35 @@ class SourceFilesTest extends SparkTestBase {
       if (found.isEmpty()) {
         good.merge(table.tableName(), 1L, Long::sum);
         goodRows.add(row);
+        // Within one file an id appears once (a duplicate_id copy is a bad row).
+        if (!ids.add(row.get(table.idColumn()))) {
+          throw new AssertionError(table.tableName() + " id twice in the file of " + fileDay + ": " + line);
+        }
       } else {
         defects.computeIfAbsent(table.tableName(), k -> new TreeMap<>()).merge(found.get(0), 1L, Long::sum);
+        String kind = found.get(0);
+        LocalDate last = WorldGeneratorTest.TINY.lastDay();
+        if (kind.equals("unknown_account") && fileDay.isAfter(last.minusDays(8))) {
+          throw new AssertionError("unknown_account less than 8 days before the end: " + fileDay + " " + line);
+        }
+        if (kind.equals("too_late") && fileDay.isBefore(WorldGeneratorTest.TINY.start().plusDays(30))) {
+          throw new AssertionError("too_late in the first 30 days: " + fileDay + " " + line);
+        }
       }
     }
   }
 
-  /** The defects of a parsed row; for a good row, also asserts that every value has its type. */
+  /**
+   * The defects of a parsed row; for a good row, also asserts that every value has its type. A
+   * timestamp after the end of the file's day is out of range in every source (no version shows
+   * the future); an event more than 3 days before its file's day is too late.
+   */
   List<String> defectsOf(SourceTable table, Map<String, String> row, LocalDate fileDay, Set<String> accounts) {
     List<String> found = new ArrayList<>();
     boolean missing = false;
     boolean badTime = false;
+    boolean tooLate = false;
+    Instant endOfDay = fileDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     for (SourceTable.Column column : table.columns()) {
       String value = row.get(column.name().equals("billing_interval") ? "interval" : column.name());
       if (value == null || value.isEmpty()) {
@@ -231,9 +276,9 @@ class SourceFilesTest extends SparkTestBase {
         badTime |= BAD_YEARS.contains(value.substring(0, 4));
         if (type.equals(DataTypes.TimestampType)) {
           Instant instant = Instant.parse(value);
-          boolean partitionTime = PARTITION_TIMES.contains(column.name());
-          if (fileDay != null && partitionTime) {
-            badTime |= !LocalDate.ofInstant(instant, ZoneOffset.UTC).equals(fileDay);
+          badTime |= !instant.isBefore(endOfDay);
+          if (column.name().equals(EVENT_TIMES.get(table))) {
+            tooLate = LocalDate.ofInstant(instant, ZoneOffset.UTC).isBefore(fileDay.minusDays(3));
           }
         } else {
           LocalDate.parse(value);
@@ -260,32 +305,41 @@ class SourceFilesTest extends SparkTestBase {
     }
     if (badTime) {
       found.add("timestamp_out_of_range");
+    } else if (tooLate) {
+      found.add("too_late");
     }
-    if (table != SourceTable.ACCOUNTS && row.get("account_id") != null
-        && !accounts.contains(row.get("account_id"))) {
+    if (accounts != null && row.get("account_id") != null && !accounts.contains(row.get("account_id"))) {
       found.add("unknown_account");
     }
     if (found.isEmpty()) {
-      assertValues(table, row);
+      assertValues(table, row, fileDay);
     }
     return found;
   }
 
-  static void assertValues(SourceTable table, Map<String, String> row) {
+  static void assertValues(SourceTable table, Map<String, String> row, LocalDate fileDay) {
     switch (table) {
       case ACCOUNTS -> assertThat(row.get("segment")).isIn("smb", "mid", "enterprise");
       case SUBSCRIPTIONS -> {
         assertThat(row.get("interval")).isIn("monthly", "annual");
         assertThat(row.get("currency")).isEqualTo("USD");
         assertThat(row.get("cancel_reason")).isIn(null, "voluntary", "involuntary");
+        assertThat(LocalDate.parse(row.get("started_at"))).isBeforeOrEqualTo(fileDay);
         if (row.get("ended_at") != null) {
-          assertThat(LocalDate.parse(row.get("ended_at"))).isAfter(LocalDate.parse(row.get("started_at")))
-              .isBeforeOrEqualTo(WorldGeneratorTest.TINY.lastDay());
+          LocalDate ended = LocalDate.parse(row.get("ended_at"));
+          assertThat(ended).isAfter(LocalDate.parse(row.get("started_at")));
+          if (!"voluntary".equals(row.get("cancel_reason"))) {
+            // Only a voluntary cancellation is known before it takes effect (up to 30 days).
+            assertThat(ended).isBeforeOrEqualTo(fileDay);
+          } else {
+            assertThat(ended).isBeforeOrEqualTo(fileDay.plusDays(30));
+          }
         } else {
           assertThat(row.get("cancel_reason")).isNull();
         }
       }
       case INVOICES -> {
+        assertThat(LocalDate.parse(row.get("period_start"))).isBeforeOrEqualTo(fileDay);
         assertThat(row.get("status")).isIn("paid", "failed", "open");
         assertThat(row.get("paid_at") != null).isEqualTo(row.get("status").equals("paid"));
         if (row.get("status").equals("failed")) {
@@ -306,7 +360,7 @@ class SourceFilesTest extends SparkTestBase {
           throw new AssertionError("status out of range: " + row);
         }
       }
-      default -> {
+      case USAGE_EVENTS -> {
         if (!row.get("user_id").startsWith("u-")) {
           throw new AssertionError("user_id does not start with u-: " + row);
         }
