@@ -134,10 +134,6 @@ final class DirtyRows {
     return written;
   }
 
-  int total() {
-    return written.values().stream().mapToInt(Integer::intValue).sum();
-  }
-
   /**
    * The lines of one file: the good rows in order, with this file's planned bad rows mixed in.
    *
