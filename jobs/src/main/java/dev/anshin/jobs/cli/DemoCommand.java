@@ -32,9 +32,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the whole job on a synthetic CRE world with known truth.",
-      "Generates sources into <lakehouse>/sources, ingests and builds features over the whole history,",
-      "trains, scores the last day, and evaluates against the truth. Safe to run twice: it starts its",
-      "own lakehouse afresh."
+      "Generates day-by-day deliveries into <lakehouse>/sources, backfills the nightly job over the whole",
+      "history (the model retrained monthly once the history allows it), and evaluates the last day's",
+      "scores against the truth. Safe to run twice: it starts its own lakehouse afresh."
     })
 final class DemoCommand extends PipelineCommand {
   /** Marks a lakehouse the demo created, the only kind it will ever wipe. */

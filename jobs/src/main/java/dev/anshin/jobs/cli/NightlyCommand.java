@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
     name = "nightly",
     mixinStandardHelpOptions = true,
     description = {
-      "Run every step for a date: ingest, features, train, score.",
-      "Idempotent: running a date again replaces that date's rows. With --from, backfills a range",
-      "(ingest and features for every day, train and score for --date)."
+      "Run every step for a date: ingest, features, analytics, train (on anshin.churn.retrain's days), score.",
+      "Idempotent: running a date again replaces that date's rows. With --from, backfills a range and",
+      "writes exactly what one run per date would: every day from what was delivered by its end, the",
+      "model retrained on the same days, every date scored with the newest model trained through it."
     })
 final class NightlyCommand extends PipelineCommand {
   @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The run date.")
@@ -20,7 +21,7 @@ final class NightlyCommand extends PipelineCommand {
   @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day of a backfill. Default: --date.")
   LocalDate from;
 
-  @Option(names = "--skip-train", description = "Score with the newest registered model instead of training one for this date.")
+  @Option(names = "--skip-train", description = "Do not train, even on a retraining day: score with the newest registered model.")
   boolean skipTrain;
 
   @Override

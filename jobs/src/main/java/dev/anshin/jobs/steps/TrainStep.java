@@ -123,6 +123,14 @@ public final class TrainStep {
             ChurnModelSettings.Learner.valueOf(churn.model().toUpperCase(Locale.ROOT)),
             churn.maxIterations(), churn.maxDepth(), churn.seed());
     LOG.info("train: {} training examples, test {} .. {}", trainCount, testFrom, testTo);
+    Row testOutcomes = test.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
+    double testChurns = testOutcomes.isNullAt(1) ? 0 : testOutcomes.getDouble(1);
+    if (testChurns == 0 || testChurns == testOutcomes.getLong(0)) {
+      throw AnshinException.badData(
+          "cannot measure a churn model through " + observedThrough + ": the out-of-time test period " + testFrom + " .. "
+              + testTo + " has " + testOutcomes.getLong(0) + " examples with " + (long) testChurns
+              + " churns; both churned and retained accounts are needed");
+    }
     PipelineModel heldOut = fitOrExplain(train, settings);
     BinaryMetrics metrics =
         BinaryMetrics.of(
