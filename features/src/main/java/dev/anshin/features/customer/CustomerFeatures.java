@@ -311,7 +311,7 @@ public final class CustomerFeatures {
 
   /** A rollup row's delivery day, or null (always known) for rollups without one. */
   private static Column deliveredOn(Dataset<Row> accountDaily) {
-    return java.util.Arrays.asList(accountDaily.columns()).contains(AccountDaily.DELIVERED_ON)
+    return Versions.delivered(accountDaily)
         ? col(AccountDaily.DELIVERED_ON)
         : lit(null).cast("date");
   }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import dev.anshin.features.sources.Versions;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -30,7 +31,7 @@ public final class AccountDaily {
   public static final String ACCOUNT_ID = "account_id";
   public static final String ACTIVITY_DATE = "activity_date";
   /** The day the rolled-up events were delivered (a ticket: the day it was first delivered). */
-  public static final String DELIVERED_ON = "delivered_on";
+  public static final String DELIVERED_ON = dev.anshin.features.sources.SourceTable.DELIVERED_ON;
   public static final String EVENTS = "events";
   public static final String ACTIVE_USERS = "active_users";
   /** A HyperLogLog sketch of the day's user ids: distinct users over a window are the union's estimate. */
@@ -97,7 +98,7 @@ public final class AccountDaily {
             .groupBy(
                 col(ACCOUNT_ID), to_date(col("created_at")).as(ACTIVITY_DATE),
                 // Tickets without a delivery day (inline data) count as delivered when created.
-                java.util.Arrays.asList(newTickets.columns()).contains(DELIVERED_ON)
+                Versions.delivered(newTickets)
                     ? col(DELIVERED_ON)
                     : to_date(col("created_at")).as(DELIVERED_ON))
             .agg(

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
+import dev.anshin.features.sources.Versions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class CustomerSlo {
     public static final String PLAN = "plan";
     public static final String SEGMENT = "segment";
     /** In the rollup: the day its events were delivered (optional); in the plans: the as-of date. */
-    public static final String DELIVERED_ON = "delivered_on";
+    public static final String DELIVERED_ON = dev.anshin.features.sources.SourceTable.DELIVERED_ON;
     public static final String AS_OF_DATE = "as_of_date";
 
     /** The rollup column counting valid requests answered within {@code boundMs}. */
@@ -155,7 +156,7 @@ public final class CustomerSlo {
     for (int bound : SloSettings.LATENCY_BOUNDS_MS) {
       rollupColumns.add(col(Input.validWithin(bound)));
     }
-    if (hasColumn(accountDaily, Input.DELIVERED_ON)) {
+    if (Versions.delivered(accountDaily)) {
       rollupColumns.add(col(Input.DELIVERED_ON));
     }
     Dataset<Row> rollups = accountDaily.select(rollupColumns.toArray(Column[]::new));
@@ -167,7 +168,7 @@ public final class CustomerSlo {
         col(Input.ACTIVITY_DATE)
             .leq(col(Columns.AS_OF_DATE))
             .and(col(Input.ACTIVITY_DATE).gt(date_sub(col(Columns.AS_OF_DATE), span)));
-    if (hasColumn(accountDaily, Input.DELIVERED_ON)) {
+    if (Versions.delivered(accountDaily)) {
       inWindow = inWindow.and(col(Input.DELIVERED_ON).leq(col(Columns.AS_OF_DATE)));
     }
     // Targets follow the account's plan and segment as of each date.
@@ -298,10 +299,6 @@ public final class CustomerSlo {
                 col(Columns.AVAILABILITY_SLI).minus(col(Columns.PLATFORM_AVAILABILITY_SLI)))
             .withColumn(Columns.STATUS, status(settings));
     return result.select(Columns.ALL.stream().map(c -> col(c)).toArray(Column[]::new));
-  }
-
-  private static boolean hasColumn(Dataset<Row> rows, String name) {
-    return java.util.Arrays.asList(rows.columns()).contains(name);
   }
 
   /** The target value per row: the plan's, else the segment's, else the default. */

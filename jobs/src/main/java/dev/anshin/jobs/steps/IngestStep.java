@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -58,7 +59,8 @@ public final class IngestStep {
     Map<String, Long> rejected = new LinkedHashMap<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
     List<Dataset<Row>> held = new ArrayList<>();
-    Dataset<Row>[] knownAccounts = new Dataset[1];
+    // Each account's first delivery day, known once the accounts are ingested (they come first).
+    AtomicReference<Dataset<Row>> knownAccounts = new AtomicReference<>();
     // Rows held before this run that may still enter (or expire) in it.
     Dataset<Row> heldBefore =
         lakehouse.exists(HeldRows.TABLE)
@@ -71,7 +73,7 @@ public final class IngestStep {
       context.step("ingest " + source.tableName(), to, () -> {
         Dataset<Row> known =
             source.referencesAccounts()
-                ? knownAccounts[0]
+                ? knownAccounts.get()
                 : context.spark().createDataFrame(List.of(), new StructType()
                     .add("account_id", DataTypes.StringType).add(SourceValidation.FIRST_KNOWN_ON, DataTypes.DateType));
         SourceValidation.Classified classified =
@@ -93,13 +95,12 @@ public final class IngestStep {
           long badCount = bad.count();
           quarantined.add(bad);
           held.add(newlyHeld);
-          long heldCount = newlyHeld.count();
           written.put(source.tableName(), kept.rowsWritten());
           rejected.put(source.tableName(), badCount);
           if (source == SourceTable.ACCOUNTS) {
-            knownAccounts[0] = firstDeliveries(lakehouse, to).localCheckpoint();
+            knownAccounts.set(firstDeliveries(lakehouse, to).localCheckpoint());
           }
-          return new PipelineContext.StepReport(kept.rowsWritten(), badCount, heldCount == 0 ? null : heldCount + " held for their account");
+          return new PipelineContext.StepReport(kept.rowsWritten(), badCount, null);
         } finally {
           records.unpersist();
         }
@@ -110,8 +111,9 @@ public final class IngestStep {
       Lakehouse.WriteResult result = lakehouse.replaceDates(HeldRows.TABLE, all, HeldRows.HELD_ON, from, to, null, HeldRows.HELD_ON);
       // Rows whose account never came within the lateness: held before or during this run.
       Dataset<Row> expired =
-          HeldRows.expired(heldBefore.unionByName(all), knownAccounts[0], lateness, from, to).localCheckpoint();
+          HeldRows.expired(heldBefore.unionByName(all), knownAccounts.get(), lateness, from, to).localCheckpoint();
       quarantined.add(expired);
+      // rows_written: rows held on the run's days; rows_rejected: held rows whose wait ended in it.
       return new PipelineContext.StepReport(result.rowsWritten(), expired.count(), null);
     });
     // One transaction replaces every rejection of the run's days, whatever source it came from.
