@@ -93,7 +93,8 @@ final class DemoCommand extends PipelineCommand {
     System.out.println("Evaluation of the churn scores for " + last + " against what really happened next:");
     System.out.println(EvaluateStep.toJson(evaluation));
     System.out.printf("%nDemo finished in %d s. Sources: %s%nLakehouse: %s%nTry: bin/anshin sql --lakehouse %s "
-            + "\"SELECT risk_tier, count(*) AS accounts, round(sum(mrr_at_risk), 2) AS mrr_at_risk FROM customer_scores GROUP BY risk_tier\"%n",
+            + "\"SELECT risk_tier, count(*) AS accounts, round(sum(mrr_at_risk), 2) AS mrr_at_risk FROM customer_scores"
+            + " WHERE as_of_date = DATE'" + last + "' GROUP BY risk_tier\"%n",
         Duration.between(started, Instant.now()).toSeconds(), sources, lakehouseDir, options.lakehouse);
     return ExitCodes.OK;
   }

@@ -57,7 +57,10 @@ public final class Nightly {
       if (e.exitCode() != ExitCodes.DATA_ERROR) {
         throw e;
       }
-      LOG.warn("train {}: skipped, the newest earlier model keeps scoring: {}", day, e.getMessage());
+      boolean older = ModelRegistry.all(context.lakehouse()).stream().anyMatch(m -> m.trainedThrough().isBefore(day));
+      LOG.warn("train {}: skipped ({}): {}", day,
+          older ? "the newest earlier model keeps scoring" : "no model yet, so no churn scores until one is trained",
+          e.getMessage());
     }
   }
 }
