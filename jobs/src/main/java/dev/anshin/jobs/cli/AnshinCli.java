@@ -1,6 +1,8 @@
 package dev.anshin.jobs.cli;
 
-import dev.anshin.jobs.generate.GenerateCommand;
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
+import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -17,15 +19,13 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       CommandLine.HelpCommand.class,
-      DemoCommand.class,
-      GenerateCommand.class,
       StepCommands.Ingest.class,
       StepCommands.Features.class,
+      StepCommands.Analytics.class,
       StepCommands.Train.class,
       StepCommands.Score.class,
       NightlyCommand.class,
       CompareCommand.class,
-      StepCommands.Evaluate.class,
       SqlCommand.class,
       RetentionCommand.class,
     })
@@ -44,6 +44,10 @@ public final class AnshinCli {
 
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new AnshinCli());
+    // Commands other modules add when they are on the class path (the demo module: generate, demo, evaluate).
+    for (CommandExtension extension : ServiceLoader.load(CommandExtension.class)) {
+      extension.commands().forEach(commandLine::addSubcommand);
+    }
     commandLine.setExitCodeExceptionMapper(AnshinCli::exitCodeOf);
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
@@ -79,10 +83,36 @@ public final class AnshinCli {
     return known != null ? known.exitCode() : ExitCodes.INTERNAL;
   }
 
-  private static AnshinException knownCause(Throwable exception) {
+  /**
+   * The failure a user can act on behind {@code exception}, if any. A Delta write conflict (another
+   * writer committed to the same table first) is one: the transaction was not committed, and a
+   * retry succeeds once the other writer is done. An unreadable file is another: bad data.
+   */
+  static AnshinException knownCause(Throwable exception) {
     for (Throwable t = exception; t != null; t = t.getCause()) {
       if (t instanceof AnshinException known) {
         return known;
+      }
+      if (t instanceof org.apache.spark.sql.delta.DeltaConcurrentModificationException conflict) {
+        return new AnshinException(ExitCodes.TEMPFAIL,
+            "another writer changed a table this run was committing to, and nothing of this commit was written ("
+                + conflict.getClass().getSimpleName() + "); retry. Runs of anshin take the lakehouse lock, so"
+                + " look for another program writing to the lakehouse.", conflict);
+      }
+      if (t instanceof org.apache.spark.SparkThrowable spark && spark.getCondition() != null) {
+        switch (spark.getCondition()) {
+          // A file that is not what its format says (a truncated or mislabelled export): the data's fault.
+          case "FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER", "FAILED_READ_FILE.PARQUET_COLUMN_DATA_TYPE_MISMATCH" -> {
+            return new AnshinException(ExitCodes.DATA_ERROR, "cannot read a file: " + t.getMessage(), t);
+          }
+          // A file that went away while the run read it: the export is being replaced; retry once it has landed.
+          case "FAILED_READ_FILE.FILE_NOT_EXIST" -> {
+            return new AnshinException(ExitCodes.NO_INPUT, "a file disappeared while it was read: " + t.getMessage(), t);
+          }
+          default -> {
+            // Not known: a bug or an unexpected failure.
+          }
+        }
       }
     }
     return null;

@@ -1,5 +1,7 @@
 package dev.anshin.jobs.cli;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseComparison;
 import java.nio.file.Files;
@@ -32,7 +34,7 @@ final class CompareCommand extends PipelineCommand {
       }
     }
     List<LakehouseComparison.TableDifference> differences =
-        withContext("compare", context ->
+        withReadOnlyContext("compare", context ->
             LakehouseComparison.compare(new Lakehouse(context.spark(), left), new Lakehouse(context.spark(), right)));
     System.out.println(LakehouseComparison.header(left.getFileName().toString(), right.getFileName().toString()));
     differences.forEach(System.out::println);

@@ -1,5 +1,6 @@
 package dev.anshin.jobs.cli;
 
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.steps.Nightly;
 import java.time.LocalDate;
 import picocli.CommandLine.Command;
@@ -12,7 +13,11 @@ import picocli.CommandLine.Option;
       "Run every step for a date: ingest, features, analytics, train (on anshin.churn.retrain's days), score.",
       "Idempotent: running a date again replaces that date's rows. With --from, backfills a range and",
       "writes exactly what one run per date would: every day from what was delivered by its end, the",
-      "model retrained on the same days, every date scored with the newest model trained through it."
+      "model retrained on the same days, every date scored with the newest model trained through it.",
+      "A retraining day whose data cannot train a model is skipped (the newest earlier model scores);",
+      "with no model at all, every other table is written and the run exits 65.",
+      "Exit codes: 0 done, 64 bad command line, 65 bad data, 66 missing source, 70 bug,",
+      "75 another run holds the lakehouse (retry later), 78 bad configuration (docs/operations.md)."
     })
 final class NightlyCommand extends PipelineCommand {
   @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The run date.")
@@ -27,10 +32,7 @@ final class NightlyCommand extends PipelineCommand {
   @Override
   public Integer call() {
     LocalDate first = firstDay(from, date);
-    withContext("nightly", context -> {
-      Nightly.run(context, first, date, new Nightly.Options(!skipTrain));
-      return null;
-    });
+    withContext("nightly", context -> Nightly.run(context, first, date, new Nightly.Options(!skipTrain)));
     System.out.println("nightly " + date + ": done (see the run_log table for what each step wrote)");
     return ExitCodes.OK;
   }

@@ -19,6 +19,24 @@ public final class PipelineOptions {
   @Option(names = "--sources", paramLabel = "DIR", description = "Folder of the source exports; overrides anshin.sources.dir.")
   Path sources;
 
+  public Path lakehouse() {
+    return lakehouse;
+  }
+
+  public Path sources() {
+    return sources;
+  }
+
+  /** Sets the folders when the command line left them out (the demo's defaults). */
+  public void defaultLocations(Path lakehouseFolder, Path sourcesFolder) {
+    if (lakehouse == null) {
+      lakehouse = lakehouseFolder;
+    }
+    if (sources == null) {
+      sources = sourcesFolder;
+    }
+  }
+
   public AnshinConfig load() {
     Path file = conf;
     if (file == null) {

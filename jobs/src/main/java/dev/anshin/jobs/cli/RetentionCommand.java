@@ -1,5 +1,7 @@
 package dev.anshin.jobs.cli;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
@@ -169,7 +171,7 @@ public final class RetentionCommand {
           throw AnshinException.badData("cannot fit sBG to column '" + column + "': " + reason.get());
         }
         model = ShiftedBetaGeometric.fit(calibration);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | AnshinException e) {
         throw AnshinException.badData("cannot fit sBG to column '" + column + "': " + e.getMessage());
       }
       LOG.info("sBG fit on periods 0..{} took {} ms (converged: {})", fitPeriods, millisSince(start), model.converged());
@@ -191,7 +193,8 @@ public final class RetentionCommand {
             RetentionTables.write(
                 RetentionReports.sbgTable(spark, column, model, all[0], projection),
                 common.lakehouse(config),
-                common.writeTable);
+                common.writeTable,
+                config.lock().waitFor());
         LOG.info("wrote {} rows to {}", projection.size(), table);
       }
       out.flush();
@@ -281,7 +284,7 @@ public final class RetentionCommand {
       try {
         purchases = BetaGeometricNbd.fit(counts);
         value = GammaGamma.fit(spend);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | AnshinException e) {
         throw AnshinException.badData("cannot fit the models to " + transactions + ": " + e.getMessage());
       }
       LOG.info("BG/NBD and Gamma-Gamma fits took {} ms (converged: {}, {})",
@@ -293,7 +296,7 @@ public final class RetentionCommand {
       PrintWriter out = spec.commandLine().getOut();
       RetentionReports.printBgnbd(out, common.json(), purchases, value, customers, settings.holdoutWeeks(), byFrequency);
       if (common.writeTable != null) {
-        Path table = RetentionTables.write(scored, common.lakehouse(config), common.writeTable);
+        Path table = RetentionTables.write(scored, common.lakehouse(config), common.writeTable, config.lock().waitFor());
         LOG.info("wrote {} customers to {}", customers, table);
       }
       summary.unpersist();
@@ -403,7 +406,7 @@ public final class RetentionCommand {
       PrintWriter out = spec.commandLine().getOut();
       RetentionReports.printCohorts(out, common.json(), rows);
       if (common.writeTable != null) {
-        Path table = RetentionTables.write(forecast, common.lakehouse(config), common.writeTable);
+        Path table = RetentionTables.write(forecast, common.lakehouse(config), common.writeTable, config.lock().waitFor());
         LOG.info("wrote {} rows to {}", rows.size(), table);
       }
       survivors.unpersist();

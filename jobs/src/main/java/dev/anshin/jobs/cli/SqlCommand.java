@@ -1,5 +1,7 @@
 package dev.anshin.jobs.cli;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.SparkSessions;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;

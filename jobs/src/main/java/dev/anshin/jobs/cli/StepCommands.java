@@ -1,21 +1,46 @@
 package dev.anshin.jobs.cli;
 
-import dev.anshin.jobs.io.Lakehouse;
-import dev.anshin.jobs.steps.EvaluateStep;
+import dev.anshin.errors.ExitCodes;
+import dev.anshin.jobs.steps.AnalyticsStep;
 import dev.anshin.jobs.steps.FeaturesStep;
 import dev.anshin.jobs.steps.IngestStep;
-import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.jobs.steps.ScoreStep;
+import dev.anshin.jobs.steps.Step;
+import dev.anshin.jobs.steps.StepReport;
 import dev.anshin.jobs.steps.TrainStep;
-import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Map;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The pipeline steps, one subcommand each. */
+/**
+ * The pipeline steps, one subcommand each, so that a scheduler can run one task per step. Each runs
+ * the same {@link Step} the nightly runs, under the same lock and run log.
+ */
 final class StepCommands {
   private StepCommands() {}
+
+  /** A command that runs one step for --date, or for a range with --from. */
+  abstract static class StepCommand extends PipelineCommand {
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The run date (the last one, with --from).")
+    LocalDate date;
+
+    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First date, for a backfill. Default: --date.")
+    LocalDate from;
+
+    abstract Step step();
+
+    @Override
+    public Integer call() {
+      LocalDate first = firstDay(from, date);
+      Step step = step();
+      StepReport report = withContext(step.name(), context -> context.run(List.of(step), first, date).get(0));
+      System.out.println(step.name() + " " + (first.equals(date) ? date : first + " .. " + date) + ": "
+          + report.rowsWritten() + " rows written" + (report.rowsRejected() > 0 ? ", " + report.rowsRejected() + " rejected" : "")
+          + (report.details() == null ? "" : "; " + report.details()));
+      return ExitCodes.OK;
+    }
+  }
 
   @Command(
       name = "ingest",
@@ -25,19 +50,10 @@ final class StepCommands {
         "Writes the typed source tables, rejected rows to `quarantine` with their reasons, and the",
         "daily rollup `account_daily`. Stops before writing anything if a source is missing (exit 66)."
       })
-  static final class Ingest extends PipelineCommand {
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The run date (last day to ingest).")
-    LocalDate date;
-
-    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day to ingest, for a backfill. Default: --date.")
-    LocalDate from;
-
+  static final class Ingest extends StepCommand {
     @Override
-    public Integer call() {
-      LocalDate first = firstDay(from, date);
-      IngestStep.Summary summary = withContext("ingest", context -> IngestStep.run(context, first, date));
-      System.out.println("ingested " + first + " .. " + date + ": kept " + summary.written() + ", quarantined " + summary.rejected());
-      return ExitCodes.OK;
+    Step step() {
+      return IngestStep.INSTANCE;
     }
   }
 
@@ -45,23 +61,25 @@ final class StepCommands {
       name = "features",
       mixinStandardHelpOptions = true,
       description = "Build `customer_features` (one row per active account) for a day, or a range with --from.")
-  static final class Features extends PipelineCommand {
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The as-of date (last one, with --from).")
-    LocalDate date;
-
-    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First as-of date, for a backfill. Default: --date.")
-    LocalDate from;
-
+  static final class Features extends StepCommand {
     @Override
-    public Integer call() {
-      LocalDate first = firstDay(from, date);
-      long rows =
-          withContext("features", context -> context.step("features", date, () -> {
-            Lakehouse.WriteResult written = FeaturesStep.run(context, first, date);
-            return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
-          }).rowsWritten());
-      System.out.println("customer_features " + first + " .. " + date + ": " + rows + " rows");
-      return ExitCodes.OK;
+    Step step() {
+      return FeaturesStep.STEP;
+    }
+  }
+
+  @Command(
+      name = "analytics",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build the CRE analytics tables (SLOs, support, revenue, retention, health) for a day or range.",
+        "Writes customer_slo_daily, support_daily, toil_topics, revenue_movements, revenue_summary,",
+        "cohort_retention, cohort_retention_forecast and customer_health; needs the features of those dates."
+      })
+  static final class Analytics extends StepCommand {
+    @Override
+    Step step() {
+      return AnalyticsStep.INSTANCE;
     }
   }
 
@@ -70,68 +88,30 @@ final class StepCommands {
       mixinStandardHelpOptions = true,
       description = {
         "Train and register the churn model as of --date.",
+        "With --from: on each retraining day of the range that anshin.churn.retrain names, as the nightly does.",
         "Learns from the feature history whose outcome is known by --date, measures the model out of",
-        "time, and registers it as version churn-<date> (training the same date again replaces it)."
+        "time, and registers it as version churn-<date> (training the same date again replaces it).",
+        "Exits 65 when the data cannot train a model yet, saying how much history it needs (with --from, such",
+        "a day is skipped, as in the nightly)."
       })
-  static final class Train extends PipelineCommand {
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Last day whose outcomes are known.")
-    LocalDate date;
-
+  static final class Train extends StepCommand {
     @Override
-    public Integer call() {
-      TrainStep.Result result =
-          withContext("train", context -> {
-            TrainStep.Result[] out = new TrainStep.Result[1];
-            context.step("train", date, () -> {
-              out[0] = TrainStep.run(context, date);
-              return new PipelineContext.StepReport(out[0].trainExamples(), 0, "test AUC-ROC " + String.format("%.3f", out[0].test().aucRoc()));
-            });
-            return out[0];
-          });
-      System.out.printf("model %s: out-of-time test %s .. %s, AUC-ROC %.3f, AUC-PR %.3f (base rate %.3f), Brier %.4f%n",
-          result.version(), result.testFrom(), result.testTo(), result.test().aucRoc(), result.test().aucPr(),
-          result.test().baseRate(), result.test().brier());
-      return ExitCodes.OK;
+    Step step() {
+      return from == null ? TrainStep.onDate() : TrainStep.onCadence();
     }
   }
 
   @Command(
       name = "score",
       mixinStandardHelpOptions = true,
-      description = "Score every active account for --date into `customer_scores` with the newest model trained through that date.")
-  static final class Score extends PipelineCommand {
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The as-of date to score.")
-    LocalDate date;
-
-    @Override
-    public Integer call() {
-      long rows =
-          withContext("score", context -> context.step("score", date, () -> {
-            Lakehouse.WriteResult written = ScoreStep.run(context, date);
-            return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
-          }).rowsWritten());
-      System.out.println("customer_scores " + date + ": " + rows + " accounts scored");
-      return ExitCodes.OK;
-    }
-  }
-
-  @Command(
-      name = "evaluate",
-      mixinStandardHelpOptions = true,
       description = {
-        "Measure the last scored date against realised outcomes.",
-        "Joins customer_scores with a truth folder (the synthetic generator's truth/) and prints one JSON",
-        "object with the model's metrics next to the generator's own probability (the oracle)."
+        "Score every active account into `customer_scores` with the newest model trained through the date.",
+        "With --from, every date of the range. Exits 65 when there is no such model yet."
       })
-  static final class Evaluate extends PipelineCommand {
-    @Option(names = "--truth", required = true, paramLabel = "DIR", description = "The truth folder, e.g. lakehouse/sources/truth.")
-    Path truth;
-
+  static final class Score extends StepCommand {
     @Override
-    public Integer call() {
-      Map<String, Object> result = withContext("evaluate", context -> EvaluateStep.run(context, truth));
-      System.out.println(EvaluateStep.toJson(result));
-      return ExitCodes.OK;
+    Step step() {
+      return ScoreStep.STEP;
     }
   }
 }

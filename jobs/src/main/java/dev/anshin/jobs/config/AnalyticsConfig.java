@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.slo.SloSettings;
-import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.errors.AnshinException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;

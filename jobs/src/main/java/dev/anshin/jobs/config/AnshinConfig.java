@@ -5,10 +5,13 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import dev.anshin.features.health.HealthSettings;
+import dev.anshin.features.slo.SloSettings;
 import dev.anshin.features.sources.SourceTable;
-import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.errors.AnshinException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
@@ -20,8 +23,9 @@ import java.util.function.Supplier;
  * Anshin's configuration, bound once from HOCON into immutable records and validated at start-up.
  *
  * <p>Precedence: command-line options &gt; the `--conf` file &gt; the defaults in the jar's
- * `reference.conf`. Every key is documented in docs/configuration.md; a bad value fails with a
- * message that names the key.
+ * `reference.conf`. Every key is documented in docs/configuration.md. Everything is bound and
+ * checked when the file is loaded, before any step runs: a bad value fails with a message that names
+ * the key, and so does a key Anshin does not know (a misspelling would otherwise be ignored).
  */
 public record AnshinConfig(
     Path lakehouse,
@@ -30,6 +34,9 @@ public record AnshinConfig(
     SparkSettings spark,
     IngestSettings ingest,
     ChurnSettings churn,
+    SloSettings slo,
+    HealthSettings health,
+    LockSettings lock,
     Config raw) {
 
   /** Where and how one source is read. */
@@ -74,6 +81,9 @@ public record AnshinConfig(
     }
   }
 
+  /** How long a run waits for another run's lock on the lakehouse before it exits 75. */
+  public record LockSettings(Duration waitFor) {}
+
   public static final String ROOT = "anshin";
 
   /** Loads the given file over the defaults; {@code null} means defaults only. */
@@ -92,6 +102,7 @@ public record AnshinConfig(
       } catch (ConfigException e) {
         throw AnshinException.badConfig("cannot parse " + file + ": " + e.getMessage());
       }
+      ConfigKeys.rejectUnknown(ConfigFactory.parseFile(file.toFile()), defaults, file);
     }
     return bind(config.getConfig(ROOT), config);
   }
@@ -158,6 +169,10 @@ public record AnshinConfig(
           "anshin.churn.risk-tiers.medium (" + churn.mediumRiskThreshold()
               + ") must be below anshin.churn.risk-tiers.high (" + churn.highRiskThreshold() + ")");
     }
+    Duration lockWait = get(() -> c.getDuration("lock.wait"), "lock.wait");
+    if (lockWait.isNegative()) {
+      throw AnshinException.badConfig("anshin.lock.wait is " + lockWait + "; it must be zero or more");
+    }
     return new AnshinConfig(
         Path.of(get(() -> c.getString("lakehouse"), "lakehouse")),
         Path.of(get(() -> c.getString("sources.dir"), "sources.dir")),
@@ -165,6 +180,10 @@ public record AnshinConfig(
         spark,
         ingest,
         churn,
+        // Bound here, with everything else, so that a bad value stops the run before any step writes.
+        AnalyticsConfig.slo(c),
+        AnalyticsConfig.health(c),
+        new LockSettings(lockWait),
         raw);
   }
 
@@ -173,15 +192,15 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, raw);
+        sources, spark, ingest, churn, slo, health, lock, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, lock, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, lock, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */
@@ -198,6 +217,8 @@ public record AnshinConfig(
       throw AnshinException.badConfig("anshin." + key + " is missing");
     } catch (ConfigException.WrongType e) {
       throw AnshinException.badConfig("anshin." + key + " has the wrong type: " + e.getMessage());
+    } catch (ConfigException.BadValue e) {
+      throw AnshinException.badConfig("anshin." + key + " has a bad value: " + e.getMessage());
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.anshin.jobs.io;
 
-import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.errors.AnshinException;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,8 +44,12 @@ public final class Lakehouse {
     return root.resolve(table).toString();
   }
 
+  /**
+   * Whether the table has at least one commit. A run killed while creating a table can leave its
+   * folder, even an empty {@code _delta_log}, without one: that table does not exist yet.
+   */
   public boolean exists(String table) {
-    return Files.isDirectory(root.resolve(table).resolve("_delta_log"));
+    return Files.isDirectory(root.resolve(table).resolve("_delta_log")) && version(table) >= 0;
   }
 
   /** Reads a table; a missing one is a clear error naming the step that writes it. */
@@ -64,7 +68,7 @@ public final class Lakehouse {
     }
     try (Stream<Path> children = Files.list(root)) {
       return children
-          .filter(p -> Files.isDirectory(p.resolve("_delta_log")))
+          .filter(p -> exists(p.getFileName().toString()))
           .map(p -> p.getFileName().toString())
           .sorted()
           .toList();
@@ -95,22 +99,27 @@ public final class Lakehouse {
     if (before >= 0) {
       writer.mode(SaveMode.Overwrite).option("replaceWhere", condition).save(path(table));
     } else {
-      writer.mode(SaveMode.ErrorIfExists).partitionBy(partitionBy).save(path(table));
+      // Overwrite, not ErrorIfExists: the files of a creation that was killed before its commit are no table.
+      writer.mode(SaveMode.Overwrite).partitionBy(partitionBy).save(path(table));
     }
     return commitSince(table, before);
   }
 
-  /** Upserts {@code rows} by {@code keys}: matching rows are updated, new ones inserted. */
+  /**
+   * Upserts {@code rows} by {@code keys}: matching rows are updated, new ones inserted. Columns the
+   * table lacks are added (a lakehouse written by an older version gains them, old rows null).
+   */
   public WriteResult merge(String table, Dataset<Row> rows, List<String> keys) {
     long before = version(table);
     if (before < 0) {
-      rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
+      rows.write().format("delta").mode(SaveMode.Overwrite).save(path(table));
       return commitSince(table, before);
     }
     String on = String.join(" AND ", keys.stream().map(k -> "target." + k + " = source." + k).toList());
     DeltaTable.forPath(spark, path(table))
         .as("target")
         .merge(rows.as("source"), on)
+        .withSchemaEvolution()
         .whenMatched()
         .updateAll()
         .whenNotMatched()

@@ -15,7 +15,7 @@ import static org.apache.spark.sql.functions.try_parse_json;
 
 import dev.anshin.features.sources.RawRecord;
 import dev.anshin.features.sources.SourceTable;
-import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.errors.AnshinException;
 import dev.anshin.jobs.config.AnshinConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -274,7 +274,7 @@ public final class SourceReader {
       return spark.read().jdbc(settings.jdbcUrl(), settings.jdbcTable(), properties);
     } catch (RuntimeException e) {
       throw new AnshinException(
-          dev.anshin.jobs.cli.ExitCodes.NO_INPUT,
+          dev.anshin.errors.ExitCodes.NO_INPUT,
           "source " + source.tableName() + " is unreadable: JDBC table " + settings.jdbcTable() + " at "
               + settings.jdbcUrl() + ": " + e.getMessage(),
           e);

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.trim;
 
-import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.errors.AnshinException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

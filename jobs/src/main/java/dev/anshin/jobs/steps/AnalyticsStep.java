@@ -3,7 +3,6 @@ package dev.anshin.jobs.steps;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.typesafe.config.Config;
 import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.health.HealthScore;
 import dev.anshin.features.revenue.CohortRetention;
@@ -15,8 +14,6 @@ import dev.anshin.features.sources.SourceTable;
 import dev.anshin.features.sources.Versions;
 import dev.anshin.features.support.SupportMetrics;
 import dev.anshin.features.support.ToilTopics;
-import dev.anshin.jobs.config.AnalyticsConfig;
-import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import java.sql.Date;
 import java.time.DayOfWeek;
@@ -37,7 +34,9 @@ import org.apache.spark.sql.Row;
  * {@code as_of_date}; a run for a date older than the one they hold leaves them as they are, so
  * rerunning an old date never rolls them back.
  */
-public final class AnalyticsStep {
+public final class AnalyticsStep implements Step {
+  public static final AnalyticsStep INSTANCE = new AnalyticsStep();
+
   /** The health score's change over 28 days needs that much history before the first date. */
   static final int HEALTH_HISTORY_DAYS = 28;
 
@@ -47,21 +46,27 @@ public final class AnalyticsStep {
 
   private AnalyticsStep() {}
 
-  public static void run(PipelineContext context, LocalDate from, LocalDate to) {
-    Lakehouse lakehouse = context.lakehouse();
-    Config anshin = context.config().raw().getConfig(AnshinConfig.ROOT);
-    SloSettings sloSettings = AnalyticsConfig.slo(anshin);
+  @Override
+  public String name() {
+    return "analytics";
+  }
 
-    context.step("slo", to, () -> {
+  @Override
+  public StepReport run(PipelineContext context, LocalDate from, LocalDate to) {
+    Lakehouse lakehouse = context.lakehouse();
+    SloSettings sloSettings = context.config().slo();
+
+    long total = 0;
+    total += context.step("slo", to, () -> {
       Dataset<Row> rollups = lakehouse.read(AccountDaily.TABLE).filter(FeaturesStep.recentRollups(from, to));
       Lakehouse.WriteResult written =
           lakehouse.replaceDates(CustomerSlo.TABLE, CustomerSlo.daily(rollups, accountPlans(lakehouse, from, to), from, to, sloSettings),
               CustomerSlo.Columns.AS_OF_DATE, from, to, null, CustomerSlo.Columns.AS_OF_DATE);
-      return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
-    });
+      return new StepReport(written.rowsWritten(), 0, null);
+    }).rowsWritten();
 
     Dataset<Row> tickets = lakehouse.read(SourceTable.TICKETS.tableName());
-    context.step("support", to, () -> {
+    total += context.step("support", to, () -> {
       Lakehouse.WriteResult daily =
           lakehouse.replaceDates(SupportMetrics.DAILY_TABLE, SupportMetrics.daily(tickets, from, to),
               SupportMetrics.DailyColumns.DATE, from, to, null);
@@ -73,14 +78,14 @@ public final class AnalyticsStep {
               ToilTopics.weekly(tickets, from, to, ToilTopics.DEFAULT_REPEAT_WINDOW_DAYS)
                   .filter(newerWeeks == null ? lit(true) : org.apache.spark.sql.functions.expr("NOT (" + newerWeeks + ")")),
               ToilTopics.Columns.WEEK_START, firstWeek, to, newerWeeks == null ? null : "NOT (" + newerWeeks + ")");
-      return new PipelineContext.StepReport(daily.rowsWritten() + toil.rowsWritten(), 0, null);
-    });
+      return new StepReport(daily.rowsWritten() + toil.rowsWritten(), 0, null);
+    }).rowsWritten();
 
-    context.step("revenue", to, () -> {
+    total += context.step("revenue", to, () -> {
       LocalDate newest = newestMonthTables(lakehouse);
       if (newest != null && newest.isAfter(to)) {
         // Month tables hold what was known on the newest run date; an older run must not roll them back.
-        return new PipelineContext.StepReport(0, 0, "kept the month tables as of " + newest + ", newer than " + to);
+        return new StepReport(0, 0, "kept the month tables as of " + newest + ", newer than " + to);
       }
       Dataset<Row> subscriptions = Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", to);
       Dataset<Row> movements = RevenueMovements.monthly(subscriptions, to).cache();
@@ -92,13 +97,13 @@ public final class AnalyticsStep {
         Dataset<Row> survivors = dev.anshin.models.retention.CohortRetention.survivors(subscriptions, to);
         rows += lakehouse.overwrite(COHORT_RETENTION_FORECAST,
             asOf(dev.anshin.models.retention.CohortRetention.forecast(survivors, FORECAST_PERIODS), to)).rowsWritten();
-        return new PipelineContext.StepReport(rows, 0, null);
+        return new StepReport(rows, 0, null);
       } finally {
         movements.unpersist();
       }
-    });
+    }).rowsWritten();
 
-    context.step("health", to, () -> {
+    total += context.step("health", to, () -> {
       Date historyFrom = Date.valueOf(from.minusDays(HEALTH_HISTORY_DAYS));
       Dataset<Row> features =
           lakehouse.read(CustomerFeatures.TABLE)
@@ -107,12 +112,13 @@ public final class AnalyticsStep {
           lakehouse.read(CustomerSlo.TABLE)
               .filter(col(CustomerSlo.Columns.AS_OF_DATE).between(lit(historyFrom), lit(Date.valueOf(to))));
       Dataset<Row> health =
-          HealthScore.score(features, slo, AnalyticsConfig.health(anshin))
+          HealthScore.score(features, slo, context.config().health())
               .filter(col(HealthScore.Columns.AS_OF_DATE).geq(lit(Date.valueOf(from))));
       Lakehouse.WriteResult written =
           lakehouse.replaceDates(HealthScore.TABLE, health, HealthScore.Columns.AS_OF_DATE, from, to, null, HealthScore.Columns.AS_OF_DATE);
-      return new PipelineContext.StepReport(written.rowsWritten(), 0, null);
-    });
+      return new StepReport(written.rowsWritten(), 0, null);
+    }).rowsWritten();
+    return new StepReport(total, 0, null);
   }
 
   /**

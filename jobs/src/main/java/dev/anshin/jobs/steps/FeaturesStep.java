@@ -21,6 +21,9 @@ import org.apache.spark.sql.Row;
 public final class FeaturesStep {
   private FeaturesStep() {}
 
+  public static final Step STEP =
+      Step.of("features", (context, from, to) -> new StepReport(run(context, from, to).rowsWritten(), 0, null));
+
   public static Lakehouse.WriteResult run(PipelineContext context, LocalDate from, LocalDate to) {
     Lakehouse lakehouse = context.lakehouse();
     Dataset<Row> rollups =

@@ -40,13 +40,34 @@ import org.apache.spark.sql.types.StructType;
  * stops the run with the previous tables intact. The accounts come first: every other row is checked
  * against the accounts the CRM had delivered by the day that row was delivered.
  */
-public final class IngestStep {
+public final class IngestStep implements Step {
+  public static final IngestStep INSTANCE = new IngestStep();
+
   private IngestStep() {}
 
   /** Rows kept, held and rejected per source. */
-  public record Summary(Map<String, Long> written, Map<String, Long> rejected) {}
+  public record Summary(Map<String, Long> written, Map<String, Long> rejected) {
+    long totalWritten() {
+      return written.values().stream().mapToLong(Long::longValue).sum();
+    }
 
-  public static Summary run(PipelineContext context, LocalDate from, LocalDate to) {
+    long totalRejected() {
+      return rejected.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  public StepReport run(PipelineContext context, LocalDate from, LocalDate to) {
+    Summary summary = ingest(context, from, to);
+    return new StepReport(summary.totalWritten(), summary.totalRejected(), null);
+  }
+
+  public static Summary ingest(PipelineContext context, LocalDate from, LocalDate to) {
     SourceReader reader = new SourceReader(context.spark(), context.config());
     for (SourceTable source : SourceTable.values()) {
       reader.checkPresent(source, from, to);
@@ -69,42 +90,50 @@ public final class IngestStep {
                 .localCheckpoint()
             : context.spark().createDataFrame(List.of(), HeldRows.SCHEMA);
 
-    for (SourceTable source : SourceTable.values()) {
-      context.step("ingest " + source.tableName(), to, () -> {
-        Dataset<Row> known =
-            source.referencesAccounts()
-                ? knownAccounts.get()
-                : context.spark().createDataFrame(List.of(), new StructType()
-                    .add("account_id", DataTypes.StringType).add(SourceValidation.FIRST_KNOWN_ON, DataTypes.DateType));
-        SourceValidation.Classified classified =
-            SourceValidation.validate(source, reader.read(source, from, to), known, rules);
-        Dataset<Row> records = classified.records().persist();
-        try {
-          SourceValidation.Classified cached = new SourceValidation.Classified(source, records);
-          Dataset<Row> newlyHeld = HeldRows.hold(cached).localCheckpoint();
-          Dataset<Row> rows = cached.valid();
-          if (source.referencesAccounts()) {
-            Dataset<Row> entering =
-                HeldRows.released(heldBefore.unionByName(newlyHeld), source, known, lateness, from, to);
-            rows = withEntered(source, rows, entering);
+    // The sources whose rejections are in `quarantined`: kept even when a later source fails.
+    List<String> finished = new ArrayList<>();
+    try {
+      for (SourceTable source : SourceTable.values()) {
+        context.step("ingest " + source.tableName(), to, () -> {
+          Dataset<Row> known =
+              source.referencesAccounts()
+                  ? knownAccounts.get()
+                  : context.spark().createDataFrame(List.of(), new StructType()
+                      .add("account_id", DataTypes.StringType).add(SourceValidation.FIRST_KNOWN_ON, DataTypes.DateType));
+          SourceValidation.Classified classified =
+              SourceValidation.validate(source, reader.read(source, from, to), known, rules);
+          Dataset<Row> records = classified.records().persist();
+          try {
+            SourceValidation.Classified cached = new SourceValidation.Classified(source, records);
+            Dataset<Row> newlyHeld = HeldRows.hold(cached).localCheckpoint();
+            Dataset<Row> rows = cached.valid();
+            if (source.referencesAccounts()) {
+              Dataset<Row> entering =
+                  HeldRows.released(heldBefore.unionByName(newlyHeld), source, known, lateness, from, to);
+              rows = withEntered(source, rows, entering);
+            }
+            Lakehouse.WriteResult kept =
+                lakehouse.replaceDates(source.tableName(), rows, SourceTable.DELIVERED_ON, from, to, null, SourceTable.DELIVERED_ON);
+            // The rejected and held rows are few: keep them (not the whole delivery) for one write each.
+            Dataset<Row> bad = cached.rejected().localCheckpoint();
+            long badCount = bad.count();
+            quarantined.add(bad);
+            held.add(newlyHeld);
+            written.put(source.tableName(), kept.rowsWritten());
+            rejected.put(source.tableName(), badCount);
+            if (source == SourceTable.ACCOUNTS) {
+              knownAccounts.set(firstDeliveries(lakehouse, to).localCheckpoint());
+            }
+            finished.add(source.tableName());
+            return new StepReport(kept.rowsWritten(), badCount, null);
+          } finally {
+            records.unpersist();
           }
-          Lakehouse.WriteResult kept =
-              lakehouse.replaceDates(source.tableName(), rows, SourceTable.DELIVERED_ON, from, to, null, SourceTable.DELIVERED_ON);
-          // The rejected and held rows are few: keep them (not the whole delivery) for one write each.
-          Dataset<Row> bad = cached.rejected().localCheckpoint();
-          long badCount = bad.count();
-          quarantined.add(bad);
-          held.add(newlyHeld);
-          written.put(source.tableName(), kept.rowsWritten());
-          rejected.put(source.tableName(), badCount);
-          if (source == SourceTable.ACCOUNTS) {
-            knownAccounts.set(firstDeliveries(lakehouse, to).localCheckpoint());
-          }
-          return new PipelineContext.StepReport(kept.rowsWritten(), badCount, null);
-        } finally {
-          records.unpersist();
-        }
-      });
+        });
+      }
+    } catch (Throwable e) { // Scala code throws checked exceptions (SparkException) undeclared.
+      keepQuarantined(lakehouse, quarantined, finished, from, to);
+      throw e;
     }
     context.step("held rows", to, () -> {
       Dataset<Row> all = held.stream().reduce(Dataset::unionByName).orElseThrow();
@@ -114,13 +143,13 @@ public final class IngestStep {
           HeldRows.expired(heldBefore.unionByName(all), knownAccounts.get(), lateness, from, to).localCheckpoint();
       quarantined.add(expired);
       // rows_written: rows held on the run's days; rows_rejected: held rows whose wait ended in it.
-      return new PipelineContext.StepReport(result.rowsWritten(), expired.count(), null);
+      return new StepReport(result.rowsWritten(), expired.count(), null);
     });
     // One transaction replaces every rejection of the run's days, whatever source it came from.
     context.step("quarantine", to, () -> {
       Dataset<Row> all = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
       Lakehouse.WriteResult result = lakehouse.replaceDates(Quarantine.TABLE, all, Quarantine.RUN_DATE, from, to, null);
-      return new PipelineContext.StepReport(result.rowsWritten(), 0, null);
+      return new StepReport(result.rowsWritten(), 0, null);
     });
     context.step("rollup " + AccountDaily.TABLE, to, () -> {
       Dataset<Row> daily =
@@ -130,9 +159,30 @@ public final class IngestStep {
               newTickets(lakehouse, from, to));
       Lakehouse.WriteResult result =
           lakehouse.replaceDates(AccountDaily.TABLE, daily, AccountDaily.DELIVERED_ON, from, to, null, AccountDaily.DELIVERED_ON);
-      return new PipelineContext.StepReport(result.rowsWritten(), 0, null);
+      return new StepReport(result.rowsWritten(), 0, null);
     });
     return new Summary(written, rejected);
+  }
+
+  /**
+   * Writes the rejections found before a failure, replacing the run's days of those sources only: a
+   * rerun finds them again and replaces them with the whole run's.
+   */
+  private static void keepQuarantined(
+      Lakehouse lakehouse, List<Dataset<Row>> quarantined, List<String> sources, LocalDate from, LocalDate to) {
+    if (sources.isEmpty()) {
+      return;
+    }
+    try {
+      // Not the unknown_account rows of those sources: only the held-rows step, which did not run, rewrites them.
+      lakehouse.replaceDates(Quarantine.TABLE, quarantined.stream().reduce(Dataset::unionByName).orElseThrow(),
+          Quarantine.RUN_DATE, from, to,
+          Quarantine.SOURCE + " IN ('" + String.join("', '", sources) + "') AND " + Quarantine.REASON_CODE + " <> '"
+              + Quarantine.ReasonCode.UNKNOWN_ACCOUNT.code() + "'");
+    } catch (Exception e) { // Scala code throws checked exceptions (SparkException) undeclared.
+      // The run fails anyway; its own error is the one to report.
+      org.slf4j.LoggerFactory.getLogger(IngestStep.class).warn("could not keep the quarantined rows: {}", e.toString());
+    }
   }
 
   /**

@@ -1,24 +1,41 @@
 package dev.anshin.jobs.steps;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
-import dev.anshin.jobs.cli.AnshinException;
 import dev.anshin.jobs.io.Lakehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Date;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.LoggerFactory;
 
 /**
  * Models versioned in the lakehouse: each trained model is saved under
- * {@code <lakehouse>/models/churn/<version>/} with its metrics, and listed in the Delta table
- * {@code model_registry}. A version is named after the date it was trained through, so training
- * the same date again replaces that version instead of adding one.
+ * {@code <lakehouse>/models/churn/<version>/<attempt>/} with its metrics, and listed in the Delta
+ * table {@code model_registry}. A version is named after the date it was trained through, so
+ * training the same date again replaces that version instead of adding one.
+ *
+ * <p>A model is written to a temporary folder, moved into place in one rename, and only then
+ * registered; each training writes a new attempt folder, so the registered model's files are never
+ * overwritten. A run killed at any moment leaves the registry pointing at complete files; the
+ * folders it left are removed when that version is next trained.
  */
 public final class ModelRegistry {
   public static final String TABLE = "model_registry";
@@ -52,8 +69,63 @@ public final class ModelRegistry {
     return MODEL_NAME + "-" + trainedThrough;
   }
 
-  public static String modelPath(Lakehouse lakehouse, String version) {
-    return lakehouse.root().resolve("models").resolve(MODEL_NAME).resolve(version).toString();
+  static Path versionFolder(Lakehouse lakehouse, String version) {
+    return lakehouse.root().resolve("models").resolve(MODEL_NAME).resolve(version);
+  }
+
+  /**
+   * Saves a trained model and its metrics to a temporary folder, then moves it into place in one
+   * rename; returns the path to register (the model itself, under the attempt's folder).
+   */
+  static Path save(Lakehouse lakehouse, String version, PipelineModel model, String metricsJson) {
+    Path folder = versionFolder(lakehouse, version);
+    String attempt = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
+        + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Path temporary = folder.resolve(TEMPORARY_PREFIX + attempt);
+    Path target = folder.resolve(attempt);
+    try {
+      Files.createDirectories(folder);
+      model.write().save(temporary.resolve("model").toString());
+      Files.writeString(temporary.resolve("metrics.json"), metricsJson, StandardCharsets.UTF_8);
+      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save model " + version + " under " + folder, e);
+    }
+    return target.resolve("model");
+  }
+
+  /** Removes the folders of {@code version} other than the registered one: earlier attempts, and those of killed runs. */
+  static void removeUnregistered(Lakehouse lakehouse, String version, Path registered) {
+    Path keep = registered.getParent();
+    try (Stream<Path> children = Files.list(versionFolder(lakehouse, version))) {
+      for (Path child : children.filter(p -> !p.equals(keep)).toList()) {
+        try (Stream<Path> walk = Files.walk(child)) {
+          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      // Left-over folders waste space but are never read; the next training of this version tries again.
+      LoggerFactory.getLogger(ModelRegistry.class).warn("could not remove old folders of {}: {}", version, e.toString());
+    }
+  }
+
+  static final String TEMPORARY_PREFIX = "_tmp-";
+
+  /** Removes a version from the registry and its files, if it is there (a retraining that no longer succeeds). */
+  static void unregister(Lakehouse lakehouse, String version) {
+    if (lakehouse.exists(TABLE) && !lakehouse.read(TABLE).filter(col("version").equalTo(version)).isEmpty()) {
+      io.delta.tables.DeltaTable.forPath(lakehouse.spark(), lakehouse.path(TABLE))
+          .delete(col("model_name").equalTo(MODEL_NAME).and(col("version").equalTo(version)));
+      LoggerFactory.getLogger(ModelRegistry.class).warn("{}: unregistered (its retraining did not succeed this time)", version);
+    }
+    Path folder = versionFolder(lakehouse, version);
+    if (Files.isDirectory(folder)) {
+      try (Stream<Path> walk = Files.walk(folder)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        LoggerFactory.getLogger(ModelRegistry.class).warn("could not remove {}: {}", folder, e.toString());
+      }
+    }
   }
 
   static void register(Lakehouse lakehouse, Row entry) {
@@ -67,22 +139,9 @@ public final class ModelRegistry {
     return RowFactory.create(values);
   }
 
-  /** The newest version trained through {@code date} or earlier (a model never sees its own future). */
-  public static Entry latestUpTo(Lakehouse lakehouse, LocalDate date) {
-    if (!lakehouse.exists(TABLE)) {
-      throw AnshinException.missingInput("no churn model has been trained yet in " + lakehouse.root() + "; run `anshin train` first");
-    }
-    List<Row> rows =
-        lakehouse.read(TABLE)
-            .filter(col("model_name").equalTo(MODEL_NAME).and(col("trained_through").leq(lit(Date.valueOf(date)))))
-            .orderBy(col("trained_through").desc())
-            .limit(1)
-            .collectAsList();
-    if (rows.isEmpty()) {
-      throw AnshinException.missingInput("no churn model trained through " + date + " or earlier; run `anshin train --date " + date + "`");
-    }
-    Row row = rows.get(0);
-    return new Entry(row.getAs("version"), row.<Date>getAs("trained_through").toLocalDate(), row.getAs("path"));
+  /** The newest version trained through {@code date} or earlier (a model never sees its own future), if any. */
+  public static Optional<Entry> latestUpTo(Lakehouse lakehouse, LocalDate date) {
+    return all(lakehouse).stream().filter(m -> !m.trainedThrough().isAfter(date)).reduce((older, newer) -> newer);
   }
 
   /** Every registered churn model, oldest first (none when nothing was trained yet). */

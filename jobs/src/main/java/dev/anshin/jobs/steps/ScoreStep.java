@@ -3,7 +3,9 @@ package dev.anshin.jobs.steps;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.anshin.errors.AnshinException;
 import dev.anshin.features.customer.CustomerFeatures;
+import dev.anshin.features.rollup.AccountDaily;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.models.churn.ChurnScores;
@@ -26,16 +28,17 @@ public final class ScoreStep {
 
   private ScoreStep() {}
 
-  /** One as-of date: fails, saying what to do, when no model was trained through it. */
-  public static Lakehouse.WriteResult run(PipelineContext context, LocalDate date) {
-    ModelRegistry.latestUpTo(context.lakehouse(), date);
-    return run(context, date, date);
-  }
+  /** The step: fails with exit 65, saying how much history training needs, when no model was trained through {@code to}. */
+  public static final Step STEP =
+      Step.of("score", (context, from, to) -> new StepReport(run(context, from, to).rowsWritten(), 0, null));
 
   public static Lakehouse.WriteResult run(PipelineContext context, LocalDate from, LocalDate to) {
     Lakehouse lakehouse = context.lakehouse();
     AnshinConfig.ChurnSettings churn = context.config().churn();
     List<ModelRegistry.Entry> models = ModelRegistry.all(lakehouse);
+    if (ModelRegistry.latestUpTo(lakehouse, to).isEmpty()) {
+      throw noModel(context, models, to);
+    }
     List<Dataset<Row>> scored = new ArrayList<>();
     for (int i = 0; i < models.size(); i++) {
       ModelRegistry.Entry model = models.get(i);
@@ -56,14 +59,34 @@ public final class ScoreStep {
               ModelRegistry.load(model), features, model.version(),
               new ChurnScores.RiskTiers(churn.mediumRiskThreshold(), churn.highRiskThreshold())));
     }
-    if (scored.isEmpty()) {
-      LOG.warn("score {} .. {}: no churn model trained through {} yet; nothing scored", from, to, to);
-      return new Lakehouse.WriteResult(ChurnScores.TABLE, -1, "NONE", 0, 0);
-    }
     if (models.get(0).trainedThrough().isAfter(from)) {
       LOG.info("score: no model before {}; the dates from {} have no scores", models.get(0).trainedThrough(), from);
     }
     Dataset<Row> scores = scored.stream().reduce(Dataset::unionByName).orElseThrow();
     return lakehouse.replaceDates(ChurnScores.TABLE, scores, ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
+  }
+
+  /** No model to score {@code date} with: says how much history training needs and what this lakehouse has. */
+  private static AnshinException noModel(PipelineContext context, List<ModelRegistry.Entry> models, LocalDate date) {
+    AnshinConfig.ChurnSettings churn = context.config().churn();
+    int needed = TrainStep.minimumHistoryDays(churn);
+    String registry =
+        models.isEmpty()
+            ? "no churn model has been trained in " + context.lakehouse().root()
+            : "the first churn model was trained through " + models.get(0).trainedThrough();
+    String history;
+    if (context.lakehouse().exists(AccountDaily.TABLE)) {
+      LocalDate start = TrainStep.historyStart(context.lakehouse(), date);
+      long have = java.time.temporal.ChronoUnit.DAYS.between(start, date) + 1;
+      history = "; the delivered history starts " + start + " (" + have + " days by " + date + "), so training can first succeed"
+          + " on a retraining day (anshin.churn.retrain = " + churn.retrain() + ") on or after "
+          + TrainStep.firstTrainableDay(churn, start);
+    } else {
+      history = "; nothing has been ingested yet";
+    }
+    return AnshinException.badData(
+        "no churn model to score " + date + " with: " + registry + ". Training needs up to " + needed
+            + " days of delivered history with anshin.churn.horizon-days = " + churn.horizonDays() + history
+            + ". The other tables are written meanwhile; a shorter horizon needs less history.");
   }
 }

@@ -10,16 +10,14 @@ import dev.anshin.features.labels.ChurnLabels;
 import dev.anshin.features.rollup.AccountDaily;
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.features.sources.Versions;
-import dev.anshin.jobs.cli.AnshinException;
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.models.churn.BinaryMetrics;
 import dev.anshin.models.churn.ChurnModelSettings;
 import dev.anshin.models.churn.ChurnScores;
 import dev.anshin.models.churn.ChurnTrainer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -48,6 +46,92 @@ public final class TrainStep {
   static final int TRAINING_PARTITIONS = 4;
 
   private TrainStep() {}
+
+  /**
+   * The nightly's training: retrains on each day of [from, to] that {@code anshin.churn.retrain}
+   * names, in date order. A day whose data cannot train a model yet (too little history, no churn
+   * in the window) is skipped with a warning and recorded as skipped: the newest earlier model keeps
+   * scoring, and only when there is none does scoring fail.
+   */
+  public static Step onCadence() {
+    return Step.of("train", (context, from, to) -> {
+      long examples = 0;
+      StringBuilder trained = new StringBuilder();
+      for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+        if (!context.config().churn().retrainsOn(day)) {
+          continue;
+        }
+        LocalDate trainDay = day;
+        StepReport report = context.step("train model", trainDay, () -> trainOrSkip(context, trainDay));
+        examples += report.rowsWritten();
+        if (report.outcome() == StepReport.Outcome.SUCCEEDED) {
+          trained.append(trained.length() == 0 ? "trained " : ", ").append(ModelRegistry.versionFor(trainDay));
+        }
+      }
+      return new StepReport(examples, 0, trained.length() == 0 ? "no model trained in this run" : trained.toString());
+    });
+  }
+
+  /** {@code anshin train --date D}: trains through {@code to}, and fails (exit 65) when it cannot. */
+  public static Step onDate() {
+    return Step.of("train", (context, from, to) -> report(run(context, to)));
+  }
+
+  private static StepReport trainOrSkip(PipelineContext context, LocalDate day) {
+    try {
+      return report(run(context, day));
+    } catch (AnshinException e) {
+      if (e.exitCode() != ExitCodes.DATA_ERROR) {
+        throw e;
+      }
+      // A model of this very day from an earlier run (on data since corrected) must not outlive this run's verdict.
+      ModelRegistry.unregister(context.lakehouse(), ModelRegistry.versionFor(day));
+      boolean older = ModelRegistry.all(context.lakehouse()).stream().anyMatch(m -> m.trainedThrough().isBefore(day));
+      String consequence = older ? "the newest earlier model keeps scoring" : "no model yet, so no churn scores until one is trained";
+      LOG.warn("train {}: skipped ({}): {}", day, consequence, e.getMessage());
+      return StepReport.skipped(consequence + ": " + e.getMessage());
+    }
+  }
+
+  private static StepReport report(Result result) {
+    return new StepReport(result.trainExamples(), 0,
+        String.format(Locale.ROOT, "model %s test AUC-ROC %.3f", result.version(), result.test().aucRoc()));
+  }
+
+  /**
+   * Example dates training needs: enough that, after the latest {@code test-fraction} of them is set
+   * aside as the out-of-time test, the earliest lies more than a horizon before the test's first.
+   */
+  static int exampleDatesNeeded(AnshinConfig.ChurnSettings churn) {
+    int dates = 1;
+    while ((dates - (int) Math.ceil(dates * churn.testFraction())) * (long) churn.exampleEveryDays() <= churn.horizonDays()) {
+      dates++;
+    }
+    return dates;
+  }
+
+  /**
+   * The first day through which training can succeed for a history starting on {@code historyStart}:
+   * the first full feature window ({@link CustomerFeatures#LOOKBACK_DAYS} days), the first example
+   * date on or after it (example dates are calendar-aligned, as {@link #run} samples them), {@link
+   * #exampleDatesNeeded} of them, then a horizon of outcomes after the last. Training may still fail
+   * later (for example when no account churned in the window); never earlier it succeeds.
+   */
+  public static LocalDate firstTrainableDay(AnshinConfig.ChurnSettings churn, LocalDate historyStart) {
+    int every = churn.exampleEveryDays();
+    LocalDate firstComplete = historyStart.plusDays(CustomerFeatures.LOOKBACK_DAYS - 1);
+    LocalDate firstExample = firstComplete.plusDays(Math.floorMod(-firstComplete.toEpochDay(), every));
+    return firstExample.plusDays((long) (exampleDatesNeeded(churn) - 1) * every + churn.horizonDays());
+  }
+
+  /**
+   * Days of delivered history after which training can succeed, whatever day the history starts on:
+   * {@link #firstTrainableDay} for the least favourable calendar alignment (the first example date
+   * {@code example-every-days - 1} days after the first full window).
+   */
+  public static int minimumHistoryDays(AnshinConfig.ChurnSettings churn) {
+    return CustomerFeatures.LOOKBACK_DAYS + exampleDatesNeeded(churn) * churn.exampleEveryDays() + churn.horizonDays() - 1;
+  }
 
   /** The first day of delivered activity in the lakehouse, as known on {@code date}. */
   static LocalDate historyStart(Lakehouse lakehouse, LocalDate date) {
@@ -92,71 +176,69 @@ public final class TrainStep {
             .sortWithinPartitions(CustomerFeatures.AS_OF_DATE, CustomerFeatures.ACCOUNT_ID)
             .cache();
 
-    List<LocalDate> dates =
-        labelled.select(CustomerFeatures.AS_OF_DATE).distinct().orderBy(CustomerFeatures.AS_OF_DATE).collectAsList().stream()
-            .map(r -> r.<Date>getAs(0).toLocalDate())
-            .toList();
-    int testDates = (int) Math.ceil(dates.size() * churn.testFraction());
-    if (dates.size() - testDates < 1) {
-      throw AnshinException.badData(
-          "not enough labelled history to train through " + observedThrough + ": " + dates.size()
-              + " as-of dates from " + firstComplete + " (the first with a full " + CustomerFeatures.LOOKBACK_DAYS
-              + "-day window) have a fully observed " + horizon + "-day horizon; training needs about "
-              + (CustomerFeatures.LOOKBACK_DAYS + 3 * horizon + 60) + " days of history");
-    }
-    LocalDate testFrom = dates.get(dates.size() - testDates);
-    LocalDate testTo = dates.get(dates.size() - 1);
-    Dataset<Row> test = labelled.filter(col(CustomerFeatures.AS_OF_DATE).geq(lit(Date.valueOf(testFrom))));
-    Dataset<Row> train =
-        labelled.filter(col(CustomerFeatures.AS_OF_DATE).lt(lit(Date.valueOf(testFrom.minusDays(horizon)))));
-    long trainCount = train.count();
-    if (trainCount == 0) {
-      throw AnshinException.badData(
-          "no training examples before " + testFrom.minusDays(horizon) + ": the out-of-time test period starts "
-              + testFrom + " and training labels (" + horizon + " days each) must end before it. Build features"
-              + " over a longer history (with a " + horizon + "-day horizon, at least about "
-              + (CustomerFeatures.LOOKBACK_DAYS + 3 * horizon + 60) + " days) or shorten anshin.churn.horizon-days");
-    }
-
-    ChurnModelSettings settings =
-        new ChurnModelSettings(
-            ChurnModelSettings.Learner.valueOf(churn.model().toUpperCase(Locale.ROOT)),
-            churn.maxIterations(), churn.maxDepth(), churn.seed());
-    LOG.info("train: {} training examples, test {} .. {}", trainCount, testFrom, testTo);
-    Row testOutcomes = test.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
-    double testChurns = testOutcomes.isNullAt(1) ? 0 : testOutcomes.getDouble(1);
-    if (testChurns == 0 || testChurns == testOutcomes.getLong(0)) {
-      throw AnshinException.badData(
-          "cannot measure a churn model through " + observedThrough + ": the out-of-time test period " + testFrom + " .. "
-              + testTo + " has " + testOutcomes.getLong(0) + " examples with " + (long) testChurns
-              + " churns; both churned and retained accounts are needed");
-    }
-    PipelineModel heldOut = fitOrExplain(train, settings);
-    BinaryMetrics metrics =
-        BinaryMetrics.of(
-            heldOut.transform(test).withColumn("p", ChurnScores.probabilityOf("probability")), "p", ChurnLabels.LABEL);
-    LOG.info("train: out-of-time test AUC-ROC {} AUC-PR {} (base rate {}) Brier {}",
-        fmt(metrics.aucRoc()), fmt(metrics.aucPr()), fmt(metrics.baseRate()), fmt(metrics.brier()));
-
-    // The registered model learns from every labelled example, the most recent included.
-    PipelineModel model = fitOrExplain(labelled, settings);
-    String version = ModelRegistry.versionFor(observedThrough);
-    String path = ModelRegistry.modelPath(lakehouse, version);
     try {
-      model.write().overwrite().save(path + "/model");
-      Files.writeString(Path.of(path, "metrics.json"), metricsJson(version, metrics, trainCount, testFrom, testTo), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      List<LocalDate> dates =
+          labelled.select(CustomerFeatures.AS_OF_DATE).distinct().orderBy(CustomerFeatures.AS_OF_DATE).collectAsList().stream()
+              .map(r -> r.<Date>getAs(0).toLocalDate())
+              .toList();
+      int testDates = (int) Math.ceil(dates.size() * churn.testFraction());
+      if (dates.size() - testDates < 1) {
+        throw AnshinException.badData(
+            "not enough labelled history to train through " + observedThrough + ": " + dates.size()
+                + " as-of dates from " + firstComplete + " (the first with a full " + CustomerFeatures.LOOKBACK_DAYS
+                + "-day window) have a fully observed " + horizon + "-day horizon; training needs at least "
+                + minimumHistoryDays(churn) + " days of history");
+      }
+      LocalDate testFrom = dates.get(dates.size() - testDates);
+      LocalDate testTo = dates.get(dates.size() - 1);
+      Dataset<Row> test = labelled.filter(col(CustomerFeatures.AS_OF_DATE).geq(lit(Date.valueOf(testFrom))));
+      Dataset<Row> train =
+          labelled.filter(col(CustomerFeatures.AS_OF_DATE).lt(lit(Date.valueOf(testFrom.minusDays(horizon)))));
+      long trainCount = train.count();
+      if (trainCount == 0) {
+        throw AnshinException.badData(
+            "no training examples before " + testFrom.minusDays(horizon) + ": the out-of-time test period starts "
+                + testFrom + " and training labels (" + horizon + " days each) must end before it. Build features"
+                + " over a longer history (with a " + horizon + "-day horizon, at least "
+                + minimumHistoryDays(churn) + " days) or shorten anshin.churn.horizon-days");
+      }
+
+      ChurnModelSettings settings =
+          new ChurnModelSettings(
+              ChurnModelSettings.Learner.valueOf(churn.model().toUpperCase(Locale.ROOT)),
+              churn.maxIterations(), churn.maxDepth(), churn.seed());
+      LOG.info("train: {} training examples, test {} .. {}", trainCount, testFrom, testTo);
+      Row testOutcomes = test.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
+      double testChurns = testOutcomes.isNullAt(1) ? 0 : testOutcomes.getDouble(1);
+      if (testChurns == 0 || testChurns == testOutcomes.getLong(0)) {
+        throw AnshinException.badData(
+            "cannot measure a churn model through " + observedThrough + ": the out-of-time test period " + testFrom + " .. "
+                + testTo + " has " + testOutcomes.getLong(0) + " examples with " + (long) testChurns
+                + " churns; both churned and retained accounts are needed");
+      }
+      PipelineModel heldOut = fitOrExplain(train, settings);
+      BinaryMetrics metrics =
+          BinaryMetrics.of(
+              heldOut.transform(test).withColumn("p", ChurnScores.probabilityOf("probability")), "p", ChurnLabels.LABEL);
+      LOG.info("train: out-of-time test AUC-ROC {} AUC-PR {} (base rate {}) Brier {}",
+          fmt(metrics.aucRoc()), fmt(metrics.aucPr()), fmt(metrics.baseRate()), fmt(metrics.brier()));
+
+      // The registered model learns from every labelled example, the most recent included.
+      PipelineModel model = fitOrExplain(labelled, settings);
+      String version = ModelRegistry.versionFor(observedThrough);
+      String path = ModelRegistry.save(lakehouse, version, model, metricsJson(version, metrics, trainCount, testFrom, testTo)).toString();
+      Row trainPositives = train.agg(org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
+      ModelRegistry.register(
+          lakehouse,
+          ModelRegistry.entry(
+              ModelRegistry.MODEL_NAME, version, Date.valueOf(observedThrough), Timestamp.from(Instant.now()), path,
+              churn.model(), horizon, trainCount, Math.round(trainPositives.getDouble(0)), metrics.n(), metrics.positives(),
+              Date.valueOf(testFrom), Date.valueOf(testTo), metrics.aucRoc(), metrics.aucPr(), metrics.brier()));
+      ModelRegistry.removeUnregistered(lakehouse, version, Path.of(path));
+      return new Result(version, metrics, trainCount, testFrom, testTo);
+    } finally {
+      labelled.unpersist();
     }
-    Row trainPositives = train.agg(org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
-    ModelRegistry.register(
-        lakehouse,
-        ModelRegistry.entry(
-            ModelRegistry.MODEL_NAME, version, Date.valueOf(observedThrough), Timestamp.from(Instant.now()), path + "/model",
-            churn.model(), horizon, trainCount, Math.round(trainPositives.getDouble(0)), metrics.n(), metrics.positives(),
-            Date.valueOf(testFrom), Date.valueOf(testTo), metrics.aucRoc(), metrics.aucPr(), metrics.brier()));
-    labelled.unpersist();
-    return new Result(version, metrics, trainCount, testFrom, testTo);
   }
 
   private static PipelineModel fitOrExplain(Dataset<Row> examples, ChurnModelSettings settings) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.testing.SparkTestBase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -7,8 +7,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.slo.SloSettings;
-import dev.anshin.jobs.cli.AnshinException;
-import dev.anshin.jobs.cli.ExitCodes;
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anshin.features.sources.SourceTable;
-import dev.anshin.jobs.cli.AnshinException;
-import dev.anshin.jobs.cli.ExitCodes;
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +60,49 @@ class AnshinConfigTest {
     assertBad("anshin.sources.tickets.format = xml", "anshin.sources.tickets.format is 'xml'");
     assertBad("anshin.sources.tickets.columns { nope = x }", "maps 'nope', which is not a column of tickets");
     assertBad("anshin.ingest.min-valid-date = yesterday", "anshin.ingest.min-valid-date is 'yesterday'");
+  }
+
+  @Test
+  void unknownKeysAreRejectedWithTheKnownKeyTheyResemble() throws IOException {
+    assertBad("anshin.churn.horizon_days = 30", "unknown key anshin.churn.horizon_days; did you mean anshin.churn.horizon-days?");
+    assertBad("anshin.ingest { latenes-days = 3 }", "unknown key anshin.ingest.latenes-days; did you mean anshin.ingest.lateness-days?");
+    assertBad("anshin.lock.wiat = 1m", "unknown key anshin.lock.wiat; did you mean anshin.lock.wait?");
+    assertBad("anshin.slo.at-risk.burn-rate-1h = 14", "unknown key anshin.slo.at-risk.burn-rate-1h; did you mean anshin.slo.at-risk.burn-rate-1d?");
+    // Far from every known key: named, with no guess.
+    assertBad("anshin.reporting.enabled = true", "unknown key anshin.reporting.enabled (every key");
+    assertBad("anshn.lakehouse = x", "unknown key anshn.lakehouse");
+    assertBad("anshin.sources.usage { format = json, path = x }",
+        "anshin.sources.usage.format names the source 'usage', which Anshin does not read");
+  }
+
+  @Test
+  void theUsersOwnSubtreesTakeAnyKey() throws IOException {
+    Path file = dir.resolve("open.conf");
+    Files.writeString(file, """
+        anshin {
+          spark.options { "spark.driver.memory" = "4g" }
+          sources.subscriptions {
+            options { delimiter = ";" }
+            columns { billing_interval = "billing_period" }
+          }
+          sources.tickets { format = jdbc, jdbc { url = "jdbc:postgresql://h/db", table = t, user-env = U, password-env = P } }
+          slo.plans.enterprise { availability = 0.9995, latency = 0.99, latency-threshold-ms = 250 }
+          lock.wait = 90s
+        }
+        """);
+    AnshinConfig config = AnshinConfig.load(file);
+    assertThat(config.spark().extraOptions()).containsEntry("spark.driver.memory", "4g");
+    assertThat(config.sources().get(SourceTable.SUBSCRIPTIONS).rawColumn("billing_interval")).isEqualTo("billing_period");
+    assertThat(config.sources().get(SourceTable.TICKETS).jdbcTable()).isEqualTo("t");
+    assertThat(config.lock().waitFor()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(AnshinConfig.load(null).lock().waitFor()).isEqualTo(java.time.Duration.ofMinutes(10));
+  }
+
+  @Test
+  void theAnalyticsSettingsAreBoundAndCheckedWithEverythingElse() throws IOException {
+    assertBad("anshin.health.bands.yellow = 75", "anshin.health");
+    assertBad("anshin.slo.window-days = many", "anshin.slo.window-days");
+    assertBad("anshin.lock.wait = soon", "anshin.lock.wait");
   }
 
   @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anshin.features.sources.Quarantine;
-import dev.anshin.jobs.cli.AnshinException;
-import dev.anshin.jobs.cli.ExitCodes;
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.testing.SparkTestBase;
 import java.io.IOException;
@@ -111,7 +111,7 @@ class IngestStepTest extends SparkTestBase {
   @Test
   void keepsGoodRowsAndEveryVersionQuarantinesBadOnesAndRerunsChangeNothing() {
     PipelineContext context = context(scratch.resolve("lakehouse-rerun"));
-    IngestStep.Summary first = IngestStep.run(context, DAY1, DAY2);
+    IngestStep.Summary first = IngestStep.ingest(context, DAY1, DAY2);
 
     // accounts: a1, a2 and then a1 again and a5; subscriptions: s1, s2, s1 cancelled, and s4
     // entering on day 2 with its account; usage: e1, e2, then e4, the late e6 and e7
@@ -155,14 +155,14 @@ class IngestStepTest extends SparkTestBase {
             "a5 2025-03-02 2025-03-02 1 0");
 
     Map<String, Long> tablesBefore = rowCounts(context);
-    IngestStep.Summary again = IngestStep.run(context, DAY1, DAY2);
+    IngestStep.Summary again = IngestStep.ingest(context, DAY1, DAY2);
     assertThat(rowCounts(context)).isEqualTo(tablesBefore);
     assertThat(again.rejected()).isEqualTo(first.rejected());
 
     // One day at a time writes what the range wrote.
     PipelineContext daily = context(scratch.resolve("lakehouse-daily"));
-    IngestStep.run(daily, DAY1, DAY1);
-    IngestStep.run(daily, DAY2, DAY2);
+    IngestStep.ingest(daily, DAY1, DAY1);
+    IngestStep.ingest(daily, DAY2, DAY2);
     assertThat(dev.anshin.jobs.io.LakehouseComparison.compare(context.lakehouse(), daily.lakehouse()))
         .allSatisfy(d -> assertThat(d.same()).as(d.toString()).isTrue());
   }
@@ -173,7 +173,7 @@ class IngestStepTest extends SparkTestBase {
     Files.writeString(conf, "anshin.ingest.lateness-days = 1\n");
     PipelineContext context =
         new PipelineContext(spark, AnshinConfig.load(conf).withLocations(scratch.resolve("lakehouse-lateness"), sources));
-    IngestStep.run(context, DAY1, DAY2);
+    IngestStep.ingest(context, DAY1, DAY2);
     Row expired = context.lakehouse().read(Quarantine.TABLE).filter("reason_code = 'unknown_account'").first();
     assertThat(expired.<String>getAs(Quarantine.SOURCE)).isEqualTo("subscriptions");
     assertThat(expired.<String>getAs(Quarantine.RAW_RECORD)).startsWith("s3,zz,");
@@ -190,11 +190,42 @@ class IngestStepTest extends SparkTestBase {
   void aMissingDayStopsTheRunBeforeAnythingIsWritten() {
     Path lakehouse = scratch.resolve("lakehouse-missing");
     PipelineContext context = context(lakehouse);
-    assertThatThrownBy(() -> IngestStep.run(context, DAY1, LocalDate.parse("2025-03-03")))
+    assertThatThrownBy(() -> IngestStep.ingest(context, DAY1, LocalDate.parse("2025-03-03")))
         .isInstanceOf(AnshinException.class)
         .hasMessageContaining("source accounts is missing")
         .hasMessageContaining("accounts/date=2025-03-03")
         .satisfies(e -> assertThat(((AnshinException) e).exitCode()).isEqualTo(ExitCodes.NO_INPUT));
     assertThat(context.lakehouse().tables()).isEmpty();
+  }
+
+  @Test
+  void aSourceThatFailsKeepsTheRejectionsFoundBeforeItAndTheRunLogSaysWhatFailed() throws IOException {
+    // The tickets export of the day is not the Parquet file the configuration says it is.
+    write("broken/date=2025-03-01/part-0.parquet", "this is not a Parquet file");
+    Path conf = scratch.resolve("broken-tickets.conf");
+    Files.writeString(conf, "anshin.sources.tickets { format = parquet, path = \"broken/date={date}\" }\n");
+    Path lakehouse = scratch.resolve("lakehouse-broken");
+    int exit = dev.anshin.jobs.cli.AnshinCli.run("ingest", "--date", DAY1.toString(), "--conf", conf.toString(),
+        "--lakehouse", lakehouse.toString(), "--sources", sources.toString());
+    // A file that is not what its format says is bad data, not a bug.
+    assertThat(exit).isEqualTo(ExitCodes.DATA_ERROR);
+
+    // Every source before tickets was ingested, and its rejections are kept: the same as a clean run's.
+    PipelineContext clean = context(scratch.resolve("lakehouse-clean-day1"));
+    IngestStep.ingest(clean, DAY1, DAY1);
+    Map<String, Long> expected = quarantineCounts(clean);
+    expected.keySet().removeIf(key -> key.startsWith("tickets/"));
+    assertThat(expected).isNotEmpty();
+    PipelineContext broken = context(lakehouse);
+    assertThat(quarantineCounts(broken)).isEqualTo(expected);
+
+    // The run log was written although the command failed: which step failed, with its error.
+    Map<String, Row> log = broken.lakehouse().read(PipelineContext.RUN_LOG).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("step"), r -> r));
+    assertThat(log.get("ingest accounts").<String>getAs("outcome")).isEqualTo("succeeded");
+    assertThat(log.get("ingest tickets").<String>getAs("outcome")).isEqualTo("failed");
+    assertThat(log.get("ingest tickets").<String>getAs("error")).isNotBlank();
+    assertThat(log.get("ingest").<String>getAs("outcome")).isEqualTo("failed");
+    assertThat(log).doesNotContainKey("rollup account_daily");
   }
 }

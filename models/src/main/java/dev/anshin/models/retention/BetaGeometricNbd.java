@@ -1,5 +1,6 @@
 package dev.anshin.models.retention;
 
+import dev.anshin.errors.AnshinException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ public final class BetaGeometricNbd {
   /**
    * Fits r, alpha, a, b from several starting points in log-parameter space.
    *
-   * @throws IllegalArgumentException when there are no customers, or no customer made a repeat
+   * @throws AnshinException (bad data, exit 65) when there are no customers, or no customer made a repeat
    *     purchase (then the dropout process cannot be estimated)
    */
   public static BetaGeometricNbdModel fit(List<RfmCount> counts) {
@@ -31,10 +32,10 @@ public final class BetaGeometricNbd {
       }
     }
     if (customers == 0) {
-      throw new IllegalArgumentException("cannot fit BG/NBD: there are no customers");
+      throw AnshinException.badData("cannot fit BG/NBD: there are no customers");
     }
     if (repeaters == 0) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "cannot fit BG/NBD: no customer made a repeat purchase in the calibration period, so"
               + " purchase rates and dropout cannot be told apart");
     }

@@ -1,5 +1,6 @@
 package dev.anshin.models.retention;
 
+import dev.anshin.errors.AnshinException;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ public final class GammaGamma {
   /**
    * Fits p, q and gamma from several starting points in log-parameter space.
    *
-   * @throws IllegalArgumentException when there is no customer with a repeat transaction
+   * @throws AnshinException (bad data, exit 65) when there is no customer with a repeat transaction
    */
   public static GammaGammaModel fit(List<SpendCount> counts) {
     long customers = 0;
@@ -29,7 +30,7 @@ public final class GammaGamma {
       spend += count.customers() * count.monetaryValue();
     }
     if (customers == 0) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "cannot fit Gamma-Gamma: no customer has a repeat transaction with a positive value");
     }
     List<SpendCount> data = List.copyOf(counts);

@@ -1,5 +1,6 @@
 package dev.anshin.models.retention;
 
+import dev.anshin.errors.AnshinException;
 import java.io.Serializable;
 
 /**
@@ -16,12 +17,12 @@ public record RfmCount(long frequency, double recency, double age, long customer
 
   public RfmCount {
     if (frequency < 0 || recency < 0 || age < recency || customers < 0) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "need frequency >= 0 and 0 <= recency <= age, got x=" + frequency + " t_x=" + recency
               + " T=" + age);
     }
     if (frequency > 0 && recency == 0 && age == 0) {
-      throw new IllegalArgumentException("a customer with repeat transactions must have an age > 0");
+      throw AnshinException.badData("a customer with repeat transactions must have an age > 0");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.anshin.models.retention;
 
+import dev.anshin.errors.AnshinException;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -91,12 +92,12 @@ public final class RfmSummary {
     StructField amountField = field(transactions, settings.amountColumn());
     DataType dateType = dateField.dataType();
     if (!dateType.equals(DataTypes.DateType) && !dateType.equals(DataTypes.TimestampType)) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "column '" + settings.dateColumn() + "' must be a date or timestamp, not " + dateType.simpleString()
               + "; parse it first (to_date)");
     }
     if (!(amountField.dataType() instanceof org.apache.spark.sql.types.NumericType)) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "column '" + settings.amountColumn() + "' must be numeric, not "
               + amountField.dataType().simpleString());
     }
@@ -172,7 +173,7 @@ public final class RfmSummary {
   private static StructField field(Dataset<Row> data, String name) {
     Set<String> names = Set.of(data.columns());
     if (!names.contains(name)) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "column '" + name + "' is missing; the columns are " + String.join(", ", data.columns()));
     }
     return data.schema().apply(name);

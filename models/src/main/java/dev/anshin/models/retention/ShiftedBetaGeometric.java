@@ -1,5 +1,6 @@
 package dev.anshin.models.retention;
 
+import dev.anshin.errors.AnshinException;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +32,7 @@ public final class ShiftedBetaGeometric {
     }
     for (int t = 1; t < survivors.length; t++) {
       if (survivors[t] < 0 || survivors[t] > survivors[t - 1]) {
-        throw new IllegalArgumentException(
+        throw AnshinException.badData(
             "survivor counts must be non-negative and never increase; period "
                 + t + " has " + survivors[t] + " after " + survivors[t - 1]);
       }
@@ -52,13 +53,13 @@ public final class ShiftedBetaGeometric {
   /**
    * Fits alpha and beta to {@code survivors[0..n]}, where n is the number of calibration periods.
    *
-   * @throws IllegalArgumentException with the reason of {@link #unfittableReason} when the counts
+   * @throws AnshinException (bad data, exit 65) with the reason of {@link #unfittableReason} when the counts
    *     cannot identify both parameters
    */
   public static ShiftedBetaGeometricModel fit(long[] survivors) {
     Optional<String> reason = unfittableReason(survivors);
     if (reason.isPresent()) {
-      throw new IllegalArgumentException("cannot fit the sBG model: " + reason.get());
+      throw AnshinException.badData("cannot fit the sBG model: " + reason.get());
     }
     long[] counts = survivors.clone();
     NelderMead.Minimum minimum =

@@ -1,5 +1,6 @@
 package dev.anshin.models.retention;
 
+import dev.anshin.errors.AnshinException;
 import java.io.Serializable;
 
 /**
@@ -15,7 +16,7 @@ public record SpendCount(long frequency, double monetaryValue, long customers)
 
   public SpendCount {
     if (frequency <= 0 || !(monetaryValue > 0) || customers < 0) {
-      throw new IllegalArgumentException(
+      throw AnshinException.badData(
           "Gamma-Gamma needs x > 0 and a positive mean value, got x=" + frequency + " m="
               + monetaryValue);
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,13 +112,13 @@ class BetaGeometricNbdTest {
   @Test
   void degenerateInputsFailClearly() {
     assertThatThrownBy(() -> BetaGeometricNbd.fit(List.of()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("no customers");
     assertThatThrownBy(() -> BetaGeometricNbd.fit(List.of(new RfmCount(0, 0, 10, 50))))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("no customer made a repeat purchase");
     assertThatThrownBy(() -> new RfmCount(1, 5, 3, 1))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("recency <= age");
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -64,10 +66,10 @@ class GammaGammaTest {
   @Test
   void degenerateInputsFailClearly() {
     assertThatThrownBy(() -> GammaGamma.fit(List.of()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("no customer has a repeat transaction");
     assertThatThrownBy(() -> new SpendCount(0, 10, 1))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("x > 0");
   }
 }

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import dev.anshin.testing.SparkTestBase;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -192,11 +194,11 @@ class RfmSummaryTest extends SparkTestBase {
     Dataset<Row> empty = RfmSummary.compute(dataset(schema), settings);
     assertThat(empty.count()).isZero();
     assertThatThrownBy(() -> BetaGeometricNbd.fit(RfmSummary.sufficientStatistics(empty)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("no customers");
     assertThatThrownBy(
             () -> RfmSummary.compute(dataset(schema), new RfmSummary.Settings("customer", "day", "value", LocalDate.of(2024, 1, 29), null)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("column 'customer' is missing");
     assertThatThrownBy(() -> new RfmSummary.Settings("who", "day", "value", LocalDate.of(2024, 1, 29), LocalDate.of(2024, 1, 1)))
         .isInstanceOf(IllegalArgumentException.class)

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -125,10 +127,10 @@ class ShiftedBetaGeometricTest {
     assertThat(ShiftedBetaGeometric.unfittableReason(new long[] {100, 0, 0}))
         .hasValueSatisfying(reason -> assertThat(reason).startsWith("all_churned_in_first_period"));
     assertThatThrownBy(() -> ShiftedBetaGeometric.fit(new long[] {10, 10, 10}))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("no_churn");
     assertThatThrownBy(() -> ShiftedBetaGeometric.fit(new long[] {10, 8, 9}))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(AnshinException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.DATA_ERROR))
         .hasMessageContaining("never increase");
   }
 }

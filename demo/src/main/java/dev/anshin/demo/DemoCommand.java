@@ -1,0 +1,243 @@
+package dev.anshin.demo;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.anshin.demo.generate.Truth;
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
+import dev.anshin.features.sources.Quarantine;
+import dev.anshin.jobs.cli.AnshinCli;
+import dev.anshin.jobs.cli.PipelineCommand;
+import dev.anshin.jobs.config.AnshinConfig;
+import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.jobs.io.LakehouseLock;
+import dev.anshin.jobs.steps.Nightly;
+import dev.anshin.jobs.steps.PipelineContext;
+import dev.anshin.jobs.steps.TrainStep;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole job on a synthetic CRE world with known truth.",
+      "Generates day-by-day deliveries into <lakehouse>/sources, backfills the nightly job over the whole",
+      "history (the model retrained monthly once the history allows it), and evaluates the last day's",
+      "scores against the truth. Safe to run twice: it starts its own lakehouse afresh."
+    })
+public final class DemoCommand extends PipelineCommand {
+  /** Marks a lakehouse the demo created, the only kind it will ever wipe. */
+  static final String MARKER = ".anshin-demo";
+  /** The shortest churn horizon the demo will fall back to when its history cannot carry the configured one. */
+  static final int SHORTEST_HORIZON_DAYS = 14;
+
+  @Option(names = "--accounts", defaultValue = "400", description = "Accounts in the world. Default: ${DEFAULT-VALUE}.")
+  int accounts;
+
+  @Option(names = "--days", defaultValue = "365", description = "Observed days of history. Default: ${DEFAULT-VALUE}.")
+  int days;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--start", defaultValue = "2025-01-01", description = "First observed day. Default: ${DEFAULT-VALUE}.")
+  LocalDate start;
+
+  @Option(names = "--dirty", description = "Inject bad rows of known kinds and check that quarantine catches every one.")
+  boolean dirty;
+
+  @Override
+  public Integer call() {
+    Instant started = Instant.now();
+    options.defaultLocations(Path.of("lakehouse"), null);
+    Path lakehouseDir = options.lakehouse().toAbsolutePath().normalize();
+    options.defaultLocations(null, lakehouseDir.resolve("sources"));
+    Path sources = options.sources();
+    LocalDate last = start.plusDays(days - 1L);
+    // Checked before any work: the history must carry the churn horizon, or there is nothing to score.
+    AnshinConfig.ChurnSettings churn = churnFor(options.load().churn(), start, last);
+    refuseForeign(lakehouseDir);
+
+    List<String> generate = new ArrayList<>(List.of(
+        "generate", "--out", sources.toString(), "--accounts", Integer.toString(accounts), "--days",
+        Integer.toString(days), "--seed", Long.toString(seed), "--start", start.toString(),
+        "--horizon", Integer.toString(churn.horizonDays())));
+    if (dirty) {
+      generate.add("--dirty");
+    }
+    Map<String, Object> evaluation =
+        withContext("demo", config -> config.withChurn(churn), context -> {
+          // Under the lock: a second demo on the same folder waits instead of wiping this one's tables.
+          startAfresh(lakehouseDir);
+          int generated = AnshinCli.commandLine().execute(generate.toArray(String[]::new));
+          if (generated != ExitCodes.OK) {
+            throw new AnshinException(generated, "generating the synthetic world failed (see above)");
+          }
+          Nightly.run(context, start, last, new Nightly.Options(true));
+          Map<String, Object> result = Evaluation.run(context, sources.resolve(Truth.FOLDER));
+          printTables(context.lakehouse());
+          if (dirty) {
+            printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
+          }
+          return result;
+        });
+    System.out.println();
+    System.out.println("Evaluation of the churn scores for " + last + " against what really happened next:");
+    System.out.println(Evaluation.toJson(evaluation));
+    System.out.printf("%nDemo finished in %d s. Sources: %s%nLakehouse: %s%nTry: bin/anshin sql --lakehouse %s "
+            + "\"SELECT risk_tier, count(*) AS accounts, round(sum(mrr_at_risk), 2) AS mrr_at_risk FROM customer_scores"
+            + " WHERE as_of_date = DATE'" + last + "' GROUP BY risk_tier\"%n",
+        Duration.between(started, Instant.now()).toSeconds(), sources, lakehouseDir, options.lakehouse());
+    return ExitCodes.OK;
+  }
+
+  /**
+   * The churn settings the demo's history can carry: the configured ones when a retraining day in
+   * [start, last] has enough history before it to train, otherwise the longest shorter horizon that
+   * does (said in the output); a usage error when not even the shortest one fits.
+   */
+  static AnshinConfig.ChurnSettings churnFor(AnshinConfig.ChurnSettings configured, LocalDate start, LocalDate last) {
+    for (int horizon = configured.horizonDays(); horizon >= SHORTEST_HORIZON_DAYS; horizon--) {
+      AnshinConfig.ChurnSettings candidate = withHorizon(configured, horizon);
+      if (firstTrainingDay(candidate, start, last) != null) {
+        if (horizon != configured.horizonDays()) {
+          System.out.printf("demo: %d days of history cannot train a model with the %d-day churn horizon (from %s, the first"
+                  + " retraining day that can is %s); using a %d-day horizon. Pass --days %d or more for the configured one.%n",
+              days(start, last), configured.horizonDays(), start, retrainingDayFrom(configured, TrainStep.firstTrainableDay(configured, start)),
+              horizon, daysNeeded(configured, start));
+        }
+        return candidate;
+      }
+    }
+    AnshinConfig.ChurnSettings shortest = withHorizon(configured, SHORTEST_HORIZON_DAYS);
+    throw AnshinException.usage(
+        "--days " + days(start, last) + " is too short for the demo: even with a " + SHORTEST_HORIZON_DAYS
+            + "-day horizon, a churn model can first be trained on " + retrainingDayFrom(shortest, TrainStep.firstTrainableDay(shortest, start))
+            + " (anshin.churn.retrain = " + configured.retrain() + "). Use --days " + daysNeeded(shortest, start) + " or more.");
+  }
+
+  private static AnshinConfig.ChurnSettings withHorizon(AnshinConfig.ChurnSettings c, int horizon) {
+    return new AnshinConfig.ChurnSettings(horizon, c.exampleEveryDays(), c.testFraction(), c.model(), c.maxIterations(),
+        c.maxDepth(), c.highRiskThreshold(), c.mediumRiskThreshold(), c.seed(), c.retrain());
+  }
+
+  /** The first retraining day in [start, last] through which training can succeed, or null. */
+  static LocalDate firstTrainingDay(AnshinConfig.ChurnSettings churn, LocalDate start, LocalDate last) {
+    for (LocalDate day = TrainStep.firstTrainableDay(churn, start); !day.isAfter(last); day = day.plusDays(1)) {
+      if (churn.retrainsOn(day)) {
+        return day;
+      }
+    }
+    return null;
+  }
+
+  private static LocalDate retrainingDayFrom(AnshinConfig.ChurnSettings churn, LocalDate day) {
+    while (!churn.retrainsOn(day)) {
+      day = day.plusDays(1);
+    }
+    return day;
+  }
+
+  private static long daysNeeded(AnshinConfig.ChurnSettings churn, LocalDate start) {
+    return days(start, retrainingDayFrom(churn, TrainStep.firstTrainableDay(churn, start)));
+  }
+
+  private static long days(LocalDate start, LocalDate last) {
+    return java.time.temporal.ChronoUnit.DAYS.between(start, last) + 1;
+  }
+
+  /** Refuses a lakehouse folder the demo did not create: the demo only ever replaces its own. */
+  private static void refuseForeign(Path lakehouse) {
+    if (!Files.isDirectory(lakehouse) || Files.exists(lakehouse.resolve(MARKER))) {
+      return;
+    }
+    try (Stream<Path> children = Files.list(lakehouse)) {
+      if (children.anyMatch(p -> !p.getFileName().toString().equals(LakehouseLock.FILE))) {
+        throw AnshinException.usage(
+            lakehouse + " exists and was not created by `anshin demo`; the demo only replaces its own lakehouse."
+                + " Choose another folder with --lakehouse DIR.");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Empties the demo's lakehouse, all but the lock this run holds, and marks it as the demo's. */
+  private static void startAfresh(Path lakehouse) {
+    try {
+      try (Stream<Path> children = Files.list(lakehouse)) {
+        for (Path child : children.filter(p -> !p.getFileName().toString().equals(LakehouseLock.FILE)).toList()) {
+          try (Stream<Path> walk = Files.walk(child)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+          }
+        }
+      }
+      Files.writeString(lakehouse.resolve(MARKER), "created by anshin demo; `anshin demo` may delete this folder\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void printTables(Lakehouse lakehouse) {
+    System.out.println();
+    System.out.println("Tables written to " + lakehouse.root() + ":");
+    for (String table : lakehouse.tables()) {
+      System.out.printf("  %-26s %,12d rows%n", table, lakehouse.read(table).count());
+    }
+  }
+
+  /** Compares quarantine counts per source and reason with the generator's manifest of bad rows. */
+  private static void printQuarantineCheck(PipelineContext context, Path manifest) {
+    Map<String, Long> expected = new TreeMap<>();
+    Row row = context.spark().read().option("multiLine", "true").json(manifest.toString()).first();
+    StructType schema = row.schema();
+    for (StructField source : schema.fields()) {
+      Row kinds = row.getAs(source.name());
+      for (StructField kind : kinds.schema().fields()) {
+        Object count = kinds.getAs(kind.name());
+        if (count != null) {
+          expected.put(source.name() + " / " + kind.name(), ((Number) count).longValue());
+        }
+      }
+    }
+    Map<String, Long> actual = new TreeMap<>();
+    Dataset<Row> counts =
+        context.lakehouse().read(Quarantine.TABLE).groupBy(col(Quarantine.SOURCE), col(Quarantine.REASON_CODE)).count();
+    for (Row r : counts.collectAsList()) {
+      actual.put(r.getString(0) + " / " + r.getString(1), r.getLong(2));
+    }
+    System.out.println();
+    System.out.println("Quarantine against the injected bad rows (source / reason: quarantined of injected):");
+    TreeMap<String, Long> all = new TreeMap<>(expected);
+    actual.keySet().forEach(k -> all.putIfAbsent(k, 0L));
+    boolean match = true;
+    for (String key : all.keySet()) {
+      long want = expected.getOrDefault(key, 0L);
+      long got = actual.getOrDefault(key, 0L);
+      match &= want == got;
+      System.out.printf("  %-42s %5d of %5d %s%n", key, got, want, want == got ? "ok" : "MISMATCH");
+    }
+    System.out.println(match ? "  every injected bad row was caught with its reason" : "  MISMATCH: see above");
+    if (!match) {
+      throw AnshinException.badData("quarantine does not match the injected bad rows");
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package dev.anshin.demo.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.anshin.demo.generate.World.Subscription;
+import dev.anshin.demo.generate.World.TruthRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The simulation itself: determinism, subscription coverage, and the truth against the story. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorldGeneratorTest {
+  static final WorldSettings TINY =
+      new WorldSettings(30, 60, 7, LocalDate.of(2025, 3, 1), 90, true);
+
+  @TempDir static Path scratch;
+  World tiny;
+  /** Big enough for rates and AUC to be stable, small enough to simulate in a few seconds. */
+  World medium;
+
+  /** The tiny world's files, with bad rows. */
+  Path written;
+
+  @BeforeAll
+  void simulate() {
+    written = writeWorld(TINY, scratch.resolve("first"));
+    tiny = WorldGenerator.simulate(TINY);
+    medium =
+        WorldGenerator.simulate(new WorldSettings(300, 240, 11, LocalDate.of(2025, 1, 1), 90, false));
+  }
+
+  @Test
+  void sameSeedGivesByteIdenticalFiles() throws IOException {
+    Path second = writeWorld(TINY, scratch.resolve("second"));
+    Map<String, byte[]> firstFiles = files(written);
+    Map<String, byte[]> secondFiles = files(second);
+    // One file per source and day, source_counts.json and dirty_manifest.json.
+    assertThat(firstFiles.keySet()).isEqualTo(secondFiles.keySet()).hasSize(6 * TINY.days() + 2);
+    for (String file : firstFiles.keySet()) {
+      assertThat(secondFiles.get(file)).as(file).isEqualTo(firstFiles.get(file));
+    }
+  }
+
+  @Test
+  void anotherSeedGivesAnotherWorld() {
+    World other = WorldGenerator.simulate(new WorldSettings(30, 60, 8, TINY.start(), 90, true));
+    assertThat(other.subscriptions()).isNotEqualTo(tiny.subscriptions());
+    assertThat(other.truth()).isNotEqualTo(tiny.truth());
+  }
+
+  @Test
+  void goodRowsAreTheSameWithAndWithoutDirtyRows() throws IOException {
+    Path dirty = written;
+    Path clean = writeWorld(TINY.withDirty(false), scratch.resolve("clean"));
+    assertThat(Files.readString(clean.resolve("truth/source_counts.json")))
+        .isEqualTo(Files.readString(dirty.resolve("truth/source_counts.json")));
+    assertThat(clean.resolve("truth/dirty_manifest.json")).doesNotExist();
+    for (String file : files(clean).keySet()) {
+      if (file.startsWith("truth")) {
+        continue;
+      }
+      List<String> cleanLines = Files.readAllLines(clean.resolve(file));
+      List<String> dirtyLines = Files.readAllLines(dirty.resolve(file));
+      // The clean file's lines appear in the dirty file in the same order, with bad lines between.
+      int next = 0;
+      for (String line : dirtyLines) {
+        if (next < cleanLines.size() && line.equals(cleanLines.get(next))) {
+          next++;
+        }
+      }
+      assertThat(next).as(file).isEqualTo(cleanLines.size());
+    }
+  }
+
+  @Test
+  void subscriptionsCoverEachAccountWithoutOverlaps() {
+    for (World world : List.of(tiny, medium)) {
+      Map<String, List<Subscription>> byAccount =
+          world.subscriptions().stream().collect(Collectors.groupingBy(Subscription::accountId));
+      for (List<Subscription> subscriptions : byAccount.values()) {
+        List<Subscription> main =
+            subscriptions.stream()
+                .filter(s -> !s.addOn())
+                .sorted((a, b) -> a.startedAt().compareTo(b.startedAt()))
+                .toList();
+        for (Subscription s : subscriptions) {
+          if (s.endedAt() != null) {
+            assertThat(s.endedAt()).as(s.id()).isAfter(s.startedAt());
+            assertThat(s.cancelReason()).as(s.id()).isIn(null, "voluntary", "involuntary");
+          } else {
+            assertThat(s.cancelReason()).isNull();
+          }
+        }
+        for (int i = 1; i < main.size(); i++) {
+          Subscription previous = main.get(i - 1);
+          Subscription current = main.get(i);
+          assertThat(previous.endedAt()).as(previous.id()).isNotNull();
+          assertThat(current.startedAt()).as(current.id()).isAfterOrEqualTo(previous.endedAt());
+          if (previous.cancelReason() == null) {
+            // A seat change: the next row starts the same day, so coverage is continuous.
+            assertThat(current.startedAt()).as(current.id()).isEqualTo(previous.endedAt());
+            assertThat(current.seats()).isNotEqualTo(previous.seats());
+          }
+        }
+        for (Subscription addOn : subscriptions.stream().filter(Subscription::addOn).toList()) {
+          assertThat(main.stream().anyMatch(m -> m.activeOn(addOn.startedAt())))
+              .as("%s starts while a main subscription runs", addOn.id())
+              .isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void truthHasOneRowPerActiveAccountDayAndAgreesWithTheSubscriptions() {
+    for (World world : List.of(tiny, medium)) {
+      WorldSettings settings = world.settings();
+      Map<String, List<Subscription>> byAccount =
+          world.subscriptions().stream().collect(Collectors.groupingBy(Subscription::accountId));
+      Map<String, TruthRow> truth = new HashMap<>();
+      for (TruthRow row : world.truth()) {
+        assertThat(truth.put(row.accountId() + "@" + row.asOfDate(), row)).isNull();
+      }
+      int expectedRows = 0;
+      int span = (int) java.time.temporal.ChronoUnit.DAYS.between(settings.start(), settings.simulationEnd()) + 1;
+      for (World.Account account : world.accounts()) {
+        List<Subscription> subscriptions = byAccount.getOrDefault(account.id(), List.of());
+        boolean[] covered = new boolean[span + 1];
+        for (int d = 0; d < span; d++) {
+          covered[d] = covered(subscriptions, settings.start().plusDays(d));
+        }
+        // firstUncovered[d]: the first day index >= d without any active subscription.
+        int[] firstUncovered = new int[span + 1];
+        firstUncovered[span] = span;
+        for (int d = span - 1; d >= 0; d--) {
+          firstUncovered[d] = covered[d] ? firstUncovered[d + 1] : d;
+        }
+        for (int d = 0; d < settings.days(); d++) {
+          if (!covered[d]) {
+            continue;
+          }
+          LocalDate day = settings.start().plusDays(d);
+          expectedRows++;
+          TruthRow row = truth.get(account.id() + "@" + day);
+          assertThat(row).as("truth for %s on %s", account.id(), day).isNotNull();
+          // Coverage ends on the day after the last active day; unknown past the simulation's end.
+          int end = firstUncovered[d + 1];
+          boolean churned = end < span && end <= d + settings.horizonDays();
+          assertThat(row.churnedWithinHorizon()).as("%s on %s", account.id(), day).isEqualTo(churned);
+          assertThat(row.churnDate()).isEqualTo(churned ? settings.start().plusDays(end) : null);
+          assertThat(row.churnProbability()).isBetween(0.0, 1.0);
+          assertThat(row.engagement()).isStrictlyBetween(0.0, 1.0);
+          assertThat(row.pain()).isGreaterThanOrEqualTo(0.0);
+        }
+      }
+      assertThat(world.truth()).hasSize(expectedRows);
+    }
+  }
+
+  @Test
+  void churnRatesAreInTheirTargetBandsAndTheTruthIsCalibrated() {
+    WorldStatistics statistics = WorldStatistics.of(medium);
+    double labelRate =
+        medium.truth().stream().filter(TruthRow::churnedWithinHorizon).count()
+            / (double) medium.truth().size();
+    double meanProbability =
+        medium.truth().stream().mapToDouble(TruthRow::churnProbability).average().orElseThrow();
+    assertThat(labelRate).isBetween(0.04, 0.14);
+    assertThat(meanProbability).isBetween(labelRate / 2, labelRate * 1.5);
+    assertThat(statistics.monthlyLogoChurn()).isBetween(0.01, 0.04);
+    assertThat(statistics.involuntaryChurns()).isPositive();
+  }
+
+  @Test
+  void theGeneratorsProbabilitySeparatesChurnersFromTheRest() {
+    // Rank-sum AUC computed here, independently of WorldStatistics.
+    List<TruthRow> rows = new ArrayList<>(medium.truth());
+    rows.sort((a, b) -> Double.compare(a.churnProbability(), b.churnProbability()));
+    double positives = 0;
+    double rankSum = 0;
+    int i = 0;
+    while (i < rows.size()) {
+      int j = i;
+      while (j + 1 < rows.size() && rows.get(j + 1).churnProbability() == rows.get(i).churnProbability()) {
+        j++;
+      }
+      for (int k = i; k <= j; k++) {
+        if (rows.get(k).churnedWithinHorizon()) {
+          positives++;
+          rankSum += (i + j) / 2.0 + 1;
+        }
+      }
+      i = j + 1;
+    }
+    double negatives = rows.size() - positives;
+    double auc = (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
+    assertThat(auc).isGreaterThan(0.7);
+    assertThat(WorldStatistics.of(medium).truthAuc()).isCloseTo(auc, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  static boolean covered(List<Subscription> subscriptions, LocalDate day) {
+    return subscriptions.stream().anyMatch(s -> s.activeOn(day));
+  }
+
+  /** Writes a world's sources, counts and manifest (no Spark), as the command does. */
+  static Path writeWorld(WorldSettings settings, Path out) {
+    World world = WorldGenerator.simulate(settings);
+    WorldWriter.Written written = WorldWriter.write(world, out);
+    TruthWriter.writeCounts(written, out);
+    if (settings.dirty()) {
+      TruthWriter.writeManifest(written, out);
+    }
+    return out;
+  }
+
+  static Map<String, byte[]> files(Path root) throws IOException {
+    Map<String, byte[]> files = new java.util.TreeMap<>();
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.filter(Files::isRegularFile).toList()) {
+        files.put(root.relativize(path).toString(), Files.readAllBytes(path));
+      }
+    }
+    return files;
+  }
+}
