@@ -157,7 +157,8 @@ public final class ModelRegistry {
         .toList();
   }
 
-  public static PipelineModel load(Entry entry) {
-    return PipelineModel.load(entry.path());
+  /** Loads a registered model; its path is relative to the lakehouse (absolute in registries of older versions). */
+  public static PipelineModel load(Lakehouse lakehouse, Entry entry) {
+    return PipelineModel.load(lakehouse.root().resolve(entry.path()).toString());
   }
 }

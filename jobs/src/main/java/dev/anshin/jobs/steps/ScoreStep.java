@@ -56,7 +56,7 @@ public final class ScoreStep {
               .filter(col(CustomerFeatures.AS_OF_DATE).between(lit(Date.valueOf(first)), lit(Date.valueOf(last))));
       scored.add(
           ChurnScores.score(
-              ModelRegistry.load(model), features, model.version(),
+              ModelRegistry.load(lakehouse, model), features, model.version(),
               new ChurnScores.RiskTiers(churn.mediumRiskThreshold(), churn.highRiskThreshold())));
     }
     if (models.get(0).trainedThrough().isAfter(from)) {

@@ -226,7 +226,9 @@ public final class TrainStep {
       // The registered model learns from every labelled example, the most recent included.
       PipelineModel model = fitOrExplain(labelled, settings);
       String version = ModelRegistry.versionFor(observedThrough);
-      String path = ModelRegistry.save(lakehouse, version, model, metricsJson(version, metrics, trainCount, testFrom, testTo)).toString();
+      Path saved = ModelRegistry.save(lakehouse, version, model, metricsJson(version, metrics, trainCount, testFrom, testTo));
+      // Relative to the lakehouse, so that a lakehouse copied or moved elsewhere still finds its models.
+      String path = lakehouse.root().relativize(saved).toString();
       Row trainPositives = train.agg(org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
       ModelRegistry.register(
           lakehouse,
@@ -234,7 +236,7 @@ public final class TrainStep {
               ModelRegistry.MODEL_NAME, version, Date.valueOf(observedThrough), Timestamp.from(Instant.now()), path,
               churn.model(), horizon, trainCount, Math.round(trainPositives.getDouble(0)), metrics.n(), metrics.positives(),
               Date.valueOf(testFrom), Date.valueOf(testTo), metrics.aucRoc(), metrics.aucPr(), metrics.brier()));
-      ModelRegistry.removeUnregistered(lakehouse, version, Path.of(path));
+      ModelRegistry.removeUnregistered(lakehouse, version, saved);
       return new Result(version, metrics, trainCount, testFrom, testTo);
     } finally {
       labelled.unpersist();

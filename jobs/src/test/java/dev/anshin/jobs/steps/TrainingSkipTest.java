@@ -74,7 +74,7 @@ class TrainingSkipTest extends SparkTestBase {
       String version = ModelRegistry.versionFor(trained);
       Path path = ModelRegistry.save(lakehouse, version, model, "{}");
       ModelRegistry.register(lakehouse, ModelRegistry.entry(
-          ModelRegistry.MODEL_NAME, version, Date.valueOf(trained), Timestamp.from(Instant.now()), path.toString(),
+          ModelRegistry.MODEL_NAME, version, Date.valueOf(trained), Timestamp.from(Instant.now()), lakehouse.root().relativize(path).toString(),
           "logistic", 90, 200L, 60L, 10L, 3L, Date.valueOf(trained), Date.valueOf(trained), 0.8, 0.5, 0.1));
     }
 
