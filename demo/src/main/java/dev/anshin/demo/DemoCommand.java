@@ -116,7 +116,7 @@ public final class DemoCommand extends PipelineCommand {
    */
   static AnshinConfig.ChurnSettings churnFor(AnshinConfig.ChurnSettings configured, LocalDate start, LocalDate last) {
     for (int horizon = configured.horizonDays(); horizon >= SHORTEST_HORIZON_DAYS; horizon--) {
-      AnshinConfig.ChurnSettings candidate = withHorizon(configured, horizon);
+      AnshinConfig.ChurnSettings candidate = configured.withHorizon(horizon);
       if (firstTrainingDay(candidate, start, last) != null) {
         if (horizon != configured.horizonDays()) {
           System.out.printf("demo: %d days of history cannot train a model with the %d-day churn horizon (from %s, the first"
@@ -127,16 +127,11 @@ public final class DemoCommand extends PipelineCommand {
         return candidate;
       }
     }
-    AnshinConfig.ChurnSettings shortest = withHorizon(configured, SHORTEST_HORIZON_DAYS);
+    AnshinConfig.ChurnSettings shortest = configured.withHorizon(SHORTEST_HORIZON_DAYS);
     throw AnshinException.usage(
         "--days " + days(start, last) + " is too short for the demo: even with a " + SHORTEST_HORIZON_DAYS
             + "-day horizon, a churn model can first be trained on " + retrainingDayFrom(shortest, TrainStep.firstTrainableDay(shortest, start))
             + " (anshin.churn.retrain = " + configured.retrain() + "). Use --days " + daysNeeded(shortest, start) + " or more.");
-  }
-
-  private static AnshinConfig.ChurnSettings withHorizon(AnshinConfig.ChurnSettings c, int horizon) {
-    return new AnshinConfig.ChurnSettings(horizon, c.exampleEveryDays(), c.testFraction(), c.model(), c.maxIterations(),
-        c.maxDepth(), c.highRiskThreshold(), c.mediumRiskThreshold(), c.seed(), c.retrain());
   }
 
   /** The first retraining day in [start, last] through which training can succeed, or null. */

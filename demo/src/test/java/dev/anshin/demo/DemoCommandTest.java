@@ -34,16 +34,11 @@ class DemoCommandTest {
     AnshinConfig.ChurnSettings chosen = DemoCommand.churnFor(configured, START, last);
     assertThat(chosen.horizonDays()).isLessThan(configured.horizonDays());
     assertThat(DemoCommand.firstTrainingDay(chosen, START, last)).isNotNull();
-    AnshinConfig.ChurnSettings longer = withHorizon(chosen, chosen.horizonDays() + 1);
+    AnshinConfig.ChurnSettings longer = chosen.withHorizon(chosen.horizonDays() + 1);
     assertThat(DemoCommand.firstTrainingDay(longer, START, last)).isNull();
     // A year carries the configured horizon as it is.
     assertThat(DemoCommand.churnFor(configured, START, START.plusDays(364))).isEqualTo(configured);
     // Everything else is the configuration's.
-    assertThat(withHorizon(chosen, configured.horizonDays())).isEqualTo(configured);
-  }
-
-  private static AnshinConfig.ChurnSettings withHorizon(AnshinConfig.ChurnSettings c, int horizon) {
-    return new AnshinConfig.ChurnSettings(horizon, c.exampleEveryDays(), c.testFraction(), c.model(), c.maxIterations(),
-        c.maxDepth(), c.highRiskThreshold(), c.mediumRiskThreshold(), c.seed(), c.retrain());
+    assertThat(chosen.withHorizon(configured.horizonDays())).isEqualTo(configured);
   }
 }

@@ -71,6 +71,12 @@ public record AnshinConfig(
       long seed,
       String retrain) {
 
+    /** The same settings with another churn horizon. */
+    public ChurnSettings withHorizon(int days) {
+      return new ChurnSettings(days, exampleEveryDays, testFraction, model, maxIterations, maxDepth,
+          highRiskThreshold, mediumRiskThreshold, seed, retrain);
+    }
+
     /** Whether the churn model is retrained on {@code date}: the 1st of each month, each Monday, or every day. */
     public boolean retrainsOn(LocalDate date) {
       return switch (retrain) {

@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.spark.ml.PipelineModel;
@@ -137,11 +136,6 @@ public final class ModelRegistry {
 
   static Row entry(Object... values) {
     return RowFactory.create(values);
-  }
-
-  /** The newest version trained through {@code date} or earlier (a model never sees its own future), if any. */
-  public static Optional<Entry> latestUpTo(Lakehouse lakehouse, LocalDate date) {
-    return all(lakehouse).stream().filter(m -> !m.trainedThrough().isAfter(date)).reduce((older, newer) -> newer);
   }
 
   /** Every registered churn model, oldest first (none when nothing was trained yet). */

@@ -36,7 +36,8 @@ public final class ScoreStep {
     Lakehouse lakehouse = context.lakehouse();
     AnshinConfig.ChurnSettings churn = context.config().churn();
     List<ModelRegistry.Entry> models = ModelRegistry.all(lakehouse);
-    if (ModelRegistry.latestUpTo(lakehouse, to).isEmpty()) {
+    // One read of the registry: the list serves the check and the scoring.
+    if (models.stream().allMatch(m -> m.trainedThrough().isAfter(to))) {
       throw noModel(context, models, to);
     }
     List<Dataset<Row>> scored = new ArrayList<>();

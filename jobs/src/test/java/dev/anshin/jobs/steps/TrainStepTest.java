@@ -22,7 +22,7 @@ class TrainStepTest {
     assertThat(TrainStep.minimumHistoryDays(defaults)).isEqualTo(305);
     // A 30-day horizon: (n - ceil(n/4)) * 7 > 30 needs n - ceil(n/4) >= 5, n = 7 (6 gives 4):
     // 89 + 6 + 42 + 30 + 1 = 168.
-    assertThat(TrainStep.minimumHistoryDays(withHorizon(defaults, 30))).isEqualTo(168);
+    assertThat(TrainStep.minimumHistoryDays(defaults.withHorizon(30))).isEqualTo(168);
   }
 
   @Test
@@ -41,10 +41,5 @@ class TrainStepTest {
     LocalDate aligned = LocalDate.parse("2025-04-03").minusDays(89);
     assertThat(TrainStep.firstTrainableDay(defaults, aligned)).isEqualTo(aligned.plusDays(298));
     assertThat(TrainStep.minimumHistoryDays(defaults) - 299).isEqualTo(defaults.exampleEveryDays() - 1);
-  }
-
-  static AnshinConfig.ChurnSettings withHorizon(AnshinConfig.ChurnSettings c, int horizon) {
-    return new AnshinConfig.ChurnSettings(horizon, c.exampleEveryDays(), c.testFraction(), c.model(), c.maxIterations(),
-        c.maxDepth(), c.highRiskThreshold(), c.mediumRiskThreshold(), c.seed(), c.retrain());
   }
 }
