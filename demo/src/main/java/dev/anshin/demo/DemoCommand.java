@@ -93,6 +93,8 @@ public final class DemoCommand extends PipelineCommand {
           }
           Nightly.run(context, start, last, new Nightly.Options(true));
           Map<String, Object> result = Evaluation.run(context, sources.resolve(Truth.FOLDER));
+          // Written now (not only in the finally) so that the table list below includes it.
+          context.flushRunLog();
           printTables(context.lakehouse());
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
