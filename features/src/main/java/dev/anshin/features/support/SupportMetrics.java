@@ -150,9 +150,10 @@ public final class SupportMetrics {
                 percentileWhen(solvedToday, "resolution_hours", 0.9).as(DailyColumns.RESOLUTION_HOURS_P90),
                 avg(when(solvedToday, when(coalesce(col("reopens"), lit(0)).gt(0), lit(1.0)).otherwise(lit(0.0))))
                     .as(DailyColumns.REOPEN_RATE),
-                // A ticket without a reply count is left out rather than guessed.
+                // Zendesk's one-touch: solved with exactly one agent reply (a ticket solved without
+                // any reply is not one). A ticket without a reply count is left out rather than guessed.
                 avg(when(solvedToday.and(col("agent_replies").isNotNull()),
-                        when(col("agent_replies").lt(2), lit(1.0)).otherwise(lit(0.0))))
+                        when(col("agent_replies").equalTo(1), lit(1.0)).otherwise(lit(0.0))))
                     .as(DailyColumns.ONE_TOUCH_RATE),
                 count(when(rated, lit(1))).as(DailyColumns.RATED_TICKETS),
                 avg(when(rated, when(col("satisfaction").equalTo("good"), lit(1.0)).otherwise(lit(0.0))))

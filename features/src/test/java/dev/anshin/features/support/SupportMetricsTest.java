@@ -135,6 +135,24 @@ class SupportMetricsTest extends SparkTestBase {
   }
 
   @Test
+  void oneTouchMeansExactlyOneAgentReplyAsZendeskCountsIt() {
+    // Solved on 03-10 with 0, 1, 1 and 2 agent replies: Zendesk's one-touch is exactly one reply,
+    // so a ticket closed without any reply (a duplicate, spam) is not one: 2 of 4.
+    Dataset<Row> solved =
+        dataset(
+            TICKETS,
+            ticket("z0", "a", "2024-03-10T01:00:00Z", null, "2024-03-10T02:00:00Z", "low", "spam", null, 0, 0, 1.0),
+            ticket("z1", "a", "2024-03-10T01:00:00Z", "2024-03-10T01:30:00Z", "2024-03-10T03:00:00Z",
+                "low", "how_to", null, 0, 1, 5.0),
+            ticket("z2", "b", "2024-03-10T04:00:00Z", "2024-03-10T04:10:00Z", "2024-03-10T05:00:00Z",
+                "low", "how_to", null, 0, 1, 5.0),
+            ticket("z3", "b", "2024-03-10T06:00:00Z", "2024-03-10T06:10:00Z", "2024-03-10T09:00:00Z",
+                "low", "bug", null, 0, 2, 5.0));
+    Row march10 = SupportMetrics.daily(solved, LocalDate.parse("2024-03-10"), LocalDate.parse("2024-03-10")).first();
+    assertThat(dbl(march10, DailyColumns.ONE_TOUCH_RATE)).isCloseTo(0.5, within(EPS));
+  }
+
+  @Test
   void ratesAreOverTheDaysSolvedTickets() {
     Map<LocalDate, Row> days = daily();
     Row march4 = days.get(LocalDate.parse("2024-03-04"));
