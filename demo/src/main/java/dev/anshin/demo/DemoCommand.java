@@ -1,5 +1,7 @@
 package dev.anshin.demo;
 
+import dev.anshin.demo.generate.WorldGenerator;
+
 import static org.apache.spark.sql.functions.col;
 
 import dev.anshin.demo.generate.Truth;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -84,7 +87,9 @@ public final class DemoCommand extends PipelineCommand {
       generate.add("--dirty");
     }
     Map<String, Object> evaluation =
-        withContext("demo", config -> config.withChurn(churn), context -> {
+        // The generated world sells one add-on; a configured catalogue wins.
+        withContext("demo", config -> config.withChurn(churn).withAddOnPlans(
+            config.addOnPlans().isEmpty() ? Set.of(WorldGenerator.ADD_ON_PLAN) : config.addOnPlans()), context -> {
           // Under the lock: a second demo on the same folder waits instead of wiping this one's tables.
           startAfresh(lakehouseDir);
           int generated = AnshinCli.commandLine().execute(generate.toArray(String[]::new));

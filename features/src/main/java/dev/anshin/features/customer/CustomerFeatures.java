@@ -13,6 +13,8 @@ import static org.apache.spark.sql.functions.hll_sketch_estimate;
 import static org.apache.spark.sql.functions.hll_union_agg;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.months_between;
 import static org.apache.spark.sql.functions.sequence;
@@ -25,6 +27,7 @@ import dev.anshin.features.sources.Versions;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -112,13 +115,25 @@ public final class CustomerFeatures {
 
   private CustomerFeatures() {}
 
-  /** Features for every as-of date from {@code from} to {@code to}, both included. */
+  /** Features for every as-of date from {@code from} to {@code to}, both included, with no add-on plans. */
   public static Dataset<Row> build(Inputs inputs, LocalDate from, LocalDate to) {
+    return build(inputs, from, to, Set.of());
+  }
+
+  /**
+   * Features for every as-of date from {@code from} to {@code to}, both included.
+   *
+   * @param addOnPlans the plans that are add-ons to a base plan (the plan catalogue): an account's
+   *     plan, billing interval and renewal are those of its largest base subscription, so an add-on
+   *     that costs more than the base plan never becomes the account's plan
+   */
+  public static Dataset<Row> build(Inputs inputs, LocalDate from, LocalDate to, Set<String> addOnPlans) {
     Column first = lit(Date.valueOf(from));
     Column last = lit(Date.valueOf(to));
 
     Dataset<Row> active =
-        activeSubscriptions(Versions.withValidity(inputs.subscriptions(), "subscription_id", to), first, last);
+        activeSubscriptions(
+            Versions.withValidity(inputs.subscriptions(), "subscription_id", to), first, last, addOnPlans);
     Dataset<Row> windows = windowFeatures(inputs.accountDaily(), first, last);
     Dataset<Row> tickets = ticketFeatures(Versions.withValidity(inputs.tickets(), "ticket_id", to), first, last);
     Dataset<Row> billing = billingFeatures(Versions.withValidity(inputs.invoices(), "invoice_id", to), first, last);
@@ -176,9 +191,10 @@ public final class CustomerFeatures {
 
   /**
    * Accounts with a subscription active at D (started on or before D, not ended by D), with their
-   * MRR, seats, and the plan, interval and next renewal of their largest subscription.
+   * MRR, seats, and the plan, interval and next renewal of their largest base subscription (of their
+   * largest add-on when they have only add-ons).
    */
-  static Dataset<Row> activeSubscriptions(Dataset<Row> subscriptions, Column first, Column last) {
+  static Dataset<Row> activeSubscriptions(Dataset<Row> subscriptions, Column first, Column last, Set<String> addOnPlans) {
     // ended_at is exclusive: the subscription's last active day is ended_at - 1.
     Dataset<Row> days =
         subscriptions.withColumn(
@@ -193,15 +209,18 @@ public final class CustomerFeatures {
     Column nextRenewal =
         org.apache.spark.sql.functions.add_months(
             col("started_at"), floor(monthsIn.divide(cycleMonths)).plus(1).multiply(cycleMonths).cast("int"));
+    // Base plans before add-ons, then the larger MRR: the subscription that says what the account buys.
+    Column isBase = addOnPlans.isEmpty() ? lit(true) : not(col("plan").isin(addOnPlans.toArray()));
+    Column main = struct(isBase.as("_base"), col("mrr").as("_mrr"));
     return days.withColumn("_next_renewal", nextRenewal)
         .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
         .agg(
             sum(col("mrr")).as(MRR),
             sum(coalesce(col("seats"), lit(0))).as(SEATS),
             count(lit(1)).as(SUBSCRIPTION_COUNT),
-            max_by(col("plan"), col("mrr")).as(PLAN),
-            max_by(col("billing_interval"), col("mrr")).as(BILLING_INTERVAL),
-            max_by(datediff(col("_next_renewal"), col(AS_OF_DATE)), col("mrr")).as(DAYS_TO_RENEWAL));
+            max_by(col("plan"), main).as(PLAN),
+            max_by(col("billing_interval"), main).as(BILLING_INTERVAL),
+            max_by(datediff(col("_next_renewal"), col(AS_OF_DATE)), main).as(DAYS_TO_RENEWAL));
   }
 
   /** Sums and distinct users over the trailing 7, 28 and 90 days (D included) from the rollups. */

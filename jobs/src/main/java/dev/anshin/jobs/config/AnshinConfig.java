@@ -17,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +37,7 @@ public record AnshinConfig(
     ChurnSettings churn,
     SloSettings slo,
     HealthSettings health,
+    Set<String> addOnPlans,
     LockSettings lock,
     Config raw) {
 
@@ -189,6 +191,7 @@ public record AnshinConfig(
         // Bound here, with everything else, so that a bad value stops the run before any step writes.
         AnalyticsConfig.slo(c),
         AnalyticsConfig.health(c),
+        Set.copyOf(get(() -> c.getStringList("plans.add-ons"), "plans.add-ons")),
         new LockSettings(lockWait),
         raw);
   }
@@ -198,15 +201,20 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, slo, health, lock, raw);
+        sources, spark, ingest, churn, slo, health, addOnPlans, lock, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, lock, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, lock, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, raw);
+  }
+
+  /** The same configuration with this plan catalogue's add-ons. */
+  public AnshinConfig withAddOnPlans(Set<String> plans) {
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */

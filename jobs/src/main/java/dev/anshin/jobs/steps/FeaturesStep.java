@@ -37,7 +37,7 @@ public final class FeaturesStep {
             lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()),
             lakehouse.read(SourceTable.INVOICES.tableName()),
             lakehouse.read(SourceTable.TICKETS.tableName()));
-    Dataset<Row> features = CustomerFeatures.build(inputs, from, to);
+    Dataset<Row> features = CustomerFeatures.build(inputs, from, to, context.config().addOnPlans());
     return lakehouse.replaceDates(
         CustomerFeatures.TABLE, features, CustomerFeatures.AS_OF_DATE, from, to, null, CustomerFeatures.AS_OF_DATE);
   }
