@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import dev.anshin.features.slo.SloSettings.CallerErrors;
 import dev.anshin.features.sources.Versions;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +38,9 @@ public final class AccountDaily {
   /** A HyperLogLog sketch of the day's user ids: distinct users over a window are the union's estimate. */
   public static final String ACTIVE_USERS_SKETCH = "active_users_sketch";
   public static final String REQUESTS = "requests";
-  /** Requests that count for the SLO: everything but 4xx, which are the caller's own errors. */
+  /** Requests that count for the SLO: everything but the caller's own errors (by default every 4xx). */
   public static final String VALID_REQUESTS = "valid_requests";
-  /** Valid requests that did not fail on our side (status below 500). */
+  /** Valid requests that succeeded (status below 400). */
   public static final String GOOD_REQUESTS = "good_requests";
   public static final String SERVER_ERRORS = "server_errors";
   public static final String CLIENT_ERRORS = "client_errors";
@@ -69,6 +70,16 @@ public final class AccountDaily {
    *     delivered_on): a ticket counts as opened once, with the priority it was first reported with
    */
   public static Dataset<Row> rollup(Dataset<Row> usageEvents, Dataset<Row> apiRequests, Dataset<Row> newTickets) {
+    return rollup(usageEvents, apiRequests, newTickets, CallerErrors.allClientErrors());
+  }
+
+  /**
+   * As {@link #rollup(Dataset, Dataset, Dataset)}, with {@code callerErrors} saying which statuses
+   * are the caller's own errors (not valid requests). A change of it applies to the days rolled up
+   * after it; rerunning ingest for older days applies it there.
+   */
+  public static Dataset<Row> rollup(
+      Dataset<Row> usageEvents, Dataset<Row> apiRequests, Dataset<Row> newTickets, CallerErrors callerErrors) {
     Dataset<Row> usage =
         usageEvents
             .groupBy(col(ACCOUNT_ID), col("event_date").as(ACTIVITY_DATE), col(DELIVERED_ON))
@@ -78,10 +89,10 @@ public final class AccountDaily {
                 hll_sketch_agg(col("user_id"), SKETCH_LG_K).as(ACTIVE_USERS_SKETCH));
 
     Column status = col("status");
-    Column valid = status.lt(400).or(status.geq(500));
+    Column valid = callerErrors.valid(status);
     List<Column> requestAggregates = new ArrayList<>();
     requestAggregates.add(sum(when(valid, 1L).otherwise(0L)).as(VALID_REQUESTS));
-    requestAggregates.add(sum(when(valid.and(status.lt(500)), 1L).otherwise(0L)).as(GOOD_REQUESTS));
+    requestAggregates.add(sum(when(callerErrors.good(status), 1L).otherwise(0L)).as(GOOD_REQUESTS));
     requestAggregates.add(sum(when(status.geq(500), 1L).otherwise(0L)).as(SERVER_ERRORS));
     requestAggregates.add(sum(when(status.between(400, 499), 1L).otherwise(0L)).as(CLIENT_ERRORS));
     for (int bound : LATENCY_BOUNDS_MS) {

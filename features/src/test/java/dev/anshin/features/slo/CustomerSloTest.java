@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +35,18 @@ class CustomerSloTest extends SparkTestBase {
           .add("valid_le_2000ms", DataTypes.LongType)
           .add("events", DataTypes.LongType);
 
+  private static final StructType ACCOUNT_HOURLY =
+      new StructType()
+          .add("account_id", DataTypes.StringType)
+          .add("activity_hour", DataTypes.TimestampType)
+          .add("valid_requests", DataTypes.LongType)
+          .add("good_requests", DataTypes.LongType)
+          .add("valid_le_100ms", DataTypes.LongType)
+          .add("valid_le_250ms", DataTypes.LongType)
+          .add("valid_le_500ms", DataTypes.LongType)
+          .add("valid_le_1000ms", DataTypes.LongType)
+          .add("valid_le_2000ms", DataTypes.LongType);
+
   private static final StructType PLANS =
       new StructType()
           .add("account_id", DataTypes.StringType)
@@ -51,12 +64,13 @@ class CustomerSloTest extends SparkTestBase {
           Map.of("mid_market", new SloSettings.Target(0.995, 0.95, 1000)),
           1000,
           90,
-          true,
           0.25,
-          6.0,
-          2.0);
+          SloSettings.workbookAlerts(),
+          10,
+          SloSettings.CallerErrors.allClientErrors());
 
   private Dataset<Row> accountDaily;
+  private Dataset<Row> noHours;
   private Dataset<Row> plans;
 
   /**
@@ -73,8 +87,14 @@ class CustomerSloTest extends SparkTestBase {
     return row(values.toArray());
   }
 
+  /** An hour of the hourly rollup, {@code fast} of the valid requests within 500 ms (all within 1000). */
+  private static Row hour(String account, String hourStart, long valid, long good, long fast) {
+    return row(account, ts(hourStart), valid, good, 0L, 0L, fast, valid, valid);
+  }
+
   @BeforeAll
   void data() {
+    noHours = dataset(ACCOUNT_HOURLY);
     accountDaily =
         dataset(
             ACCOUNT_DAILY,
@@ -107,15 +127,15 @@ class CustomerSloTest extends SparkTestBase {
   void targetsFollowThePlanOfEachDateAndLateRowsCountFromTheirDelivery() {
     // b moves from pro to enterprise on 03-31: 03-30 gets the default target, 03-31 the plan's.
     Dataset<Row> planChange =
-        dataset(PLANS, row("b", "pro", "smb")).withColumn("as_of_date", org.apache.spark.sql.functions.lit(date("2024-03-30")))
-            .unionByName(dataset(PLANS, row("b", "enterprise", "smb")).withColumn("as_of_date", org.apache.spark.sql.functions.lit(date("2024-03-31"))));
+        dataset(PLANS, row("b", "pro", "smb")).withColumn("as_of_date", functions.lit(date("2024-03-30")))
+            .unionByName(dataset(PLANS, row("b", "enterprise", "smb")).withColumn("as_of_date", functions.lit(date("2024-03-31"))));
     // 03-30's traffic of b, plus a day of 5xx for 03-29 that was delivered on 03-31.
     Dataset<Row> rollups =
-        accountDaily.filter("account_id = 'b'").withColumn("delivered_on", org.apache.spark.sql.functions.col("activity_date"))
+        accountDaily.filter("account_id = 'b'").withColumn("delivered_on", functions.col("activity_date"))
             .unionByName(
                 dataset(ACCOUNT_DAILY, day("b", "2024-03-29", 1000, 900, 900, 250))
-                    .withColumn("delivered_on", org.apache.spark.sql.functions.lit(date("2024-03-31"))));
-    Dataset<Row> range = CustomerSlo.daily(rollups, planChange, D.minusDays(1), D, settings);
+                    .withColumn("delivered_on", functions.lit(date("2024-03-31"))));
+    Dataset<Row> range = CustomerSlo.daily(rollups, noHours, planChange, D.minusDays(1), D, settings);
     Row before = byAccount(range, D.minusDays(1)).get("b");
     Row after = byAccount(range, D).get("b");
     assertThat(dbl(before, Columns.AVAILABILITY_TARGET)).isEqualTo(0.999);
@@ -138,13 +158,13 @@ class CustomerSloTest extends SparkTestBase {
 
   @Test
   void outputHasTheDocumentedColumns() {
-    Dataset<Row> slo = CustomerSlo.daily(accountDaily, plans, D, settings);
+    Dataset<Row> slo = CustomerSlo.daily(accountDaily, noHours, plans, D, settings);
     assertThat(slo.columns()).containsExactlyElementsOf(Columns.ALL);
   }
 
   @Test
   void errorBudgetAndBurnRatesMatchAHandComputation() {
-    Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, plans, D, settings), D);
+    Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, noHours, plans, D, settings), D);
     Row a = rows.get("a");
     // window 03-04..03-31: valid 1000 + 2000 + 7000 = 10000, good 999 + 2000 + 6998 = 9997, bad 3
     assertThat(a.getLong(a.fieldIndex(Columns.VALID_REQUESTS))).isEqualTo(10000L);
@@ -179,8 +199,8 @@ class CustomerSloTest extends SparkTestBase {
   }
 
   @Test
-  void lowTrafficFallsBackToTheLongerWindowThenToThePlanPool() {
-    Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, plans, D, settings), D);
+  void lowTrafficFallsBackToTheLongerWindowThenIsInsufficientDataNeverItsNeighbours() {
+    Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, noHours, plans, D, settings), D);
     Row c = rows.get("c");
     // 300 valid in 28 days < 1000; over 90 days 300 + 900 = 1200, good 299 + 897 = 1196
     assertThat(c.getBoolean(c.fieldIndex(Columns.LOW_TRAFFIC))).isTrue();
@@ -200,32 +220,41 @@ class CustomerSloTest extends SparkTestBase {
     assertThat(c.getString(c.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.OK);
 
     Row d = rows.get("d");
-    // 10 valid even over 90 days: the pool of plan pro at 500 ms is a (10000, 9997, 9935) + d
-    // (10, 10, 10); c is pro too but measured at 1000 ms
-    assertThat(d.getString(d.fieldIndex(Columns.SLI_SOURCE))).isEqualTo(CustomerSlo.SOURCE_PLAN_POOL);
-    assertThat(dbl(d, Columns.AVAILABILITY_SLI)).isCloseTo(10007.0 / 10010, within(EPS));
-    assertThat(dbl(d, Columns.LATENCY_SLI)).isCloseTo(9945.0 / 10010, within(EPS));
-  }
-
-  @Test
-  void withoutThePlanPoolATooSmallAccountHasNoSli() {
-    SloSettings noPool =
-        new SloSettings(
-            28, settings.defaultTarget(), settings.planTargets(), settings.segmentTargets(), 1000,
-            90, false, 0.25, 6.0, 2.0);
-    Row d = byAccount(CustomerSlo.daily(accountDaily, plans, D, noPool), D).get("d");
+    // 10 valid even over 90 days: no SLI, no budget and no verdict of its own, with its count; the
+    // pooled SLI of plan pro at 500 ms (a: 10000 valid, 9997 good; d: 10, 10; c is pro too but
+    // measured at 1000 ms) is context only
     assertThat(d.getString(d.fieldIndex(Columns.SLI_SOURCE))).isEqualTo(CustomerSlo.SOURCE_NONE);
     assertThat(d.getBoolean(d.fieldIndex(Columns.LOW_TRAFFIC))).isTrue();
+    assertThat(d.getLong(d.fieldIndex(Columns.VALID_REQUESTS))).isEqualTo(10L);
     assertThat(d.isNullAt(d.fieldIndex(Columns.AVAILABILITY_SLI))).isTrue();
     assertThat(d.isNullAt(d.fieldIndex(Columns.ERROR_BUDGET_REMAINING))).isTrue();
-    assertThat(d.isNullAt(d.fieldIndex(Columns.STATUS))).isTrue();
+    assertThat(d.getString(d.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.INSUFFICIENT_DATA);
+    assertThat(dbl(d, Columns.PLAN_POOL_AVAILABILITY_SLI)).isCloseTo(10007.0 / 10010, within(EPS));
     // its own 7-day burn rate is still measured: no errors in 10 requests
     assertThat(dbl(d, Columns.BURN_RATE_7D)).isZero();
   }
 
   @Test
+  void aSmallAccountIsNeverExhaustedByItsPlansFailures() {
+    // The plan's big account fails a lot; the small one never does.
+    Dataset<Row> rollups =
+        dataset(
+            ACCOUNT_DAILY,
+            day("big", "2024-03-31", 100000, 90000, 100000, 500),
+            day("small", "2024-03-31", 50, 50, 50, 500));
+    Dataset<Row> samePlan =
+        plans.filter("account_id = 'a'").withColumn("account_id", functions.explode(functions.array(
+            functions.lit("big"), functions.lit("small"))));
+    Map<String, Row> rows = byAccount(CustomerSlo.daily(rollups, noHours, samePlan, D, settings), D);
+    assertThat(rows.get("big").getString(rows.get("big").fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.EXHAUSTED);
+    Row small = rows.get("small");
+    assertThat(small.getString(small.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.INSUFFICIENT_DATA);
+    assertThat(dbl(small, Columns.PLAN_POOL_AVAILABILITY_SLI)).isCloseTo(90050.0 / 100050, within(EPS));
+  }
+
+  @Test
   void reliabilityGapIsAgainstThePlatformOverTheSameWindow() {
-    Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, plans, D, settings), D);
+    Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, noHours, plans, D, settings), D);
     // platform over 28 days: valid 10000 + 5000 + 300 + 10 = 15310, good 9997 + 4990 + 299 + 10
     double platform28 = 15296.0 / 15310;
     Row a = rows.get("a");
@@ -240,10 +269,10 @@ class CustomerSloTest extends SparkTestBase {
 
   @Test
   void backfillOverARangeEqualsOneDateAtATimeAndRespectsTheWindowEdge() {
-    Dataset<Row> range = CustomerSlo.daily(accountDaily, plans, D.minusDays(1), D, settings);
+    Dataset<Row> range = CustomerSlo.daily(accountDaily, noHours, plans, D.minusDays(1), D, settings);
     assertThat(range.count()).isEqualTo(8);
     Map<String, Row> atD = byAccount(range, D);
-    Map<String, Row> single = byAccount(CustomerSlo.daily(accountDaily, plans, D, settings), D);
+    Map<String, Row> single = byAccount(CustomerSlo.daily(accountDaily, noHours, plans, D, settings), D);
     assertThat(atD).isEqualTo(single);
 
     // as of 03-30 the window is 03-03..03-30: 03-03 is inside, 03-31 not yet observable:
@@ -257,20 +286,100 @@ class CustomerSloTest extends SparkTestBase {
     assertThat(a.getString(a.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.EXHAUSTED);
   }
 
+  /** Account e: 99,000 good requests on 03-10 and 1,000 on D, so that its 28-day budget stays healthy. */
+  private Dataset<Row> busyMonth(long goodOnD) {
+    return dataset(
+        ACCOUNT_DAILY,
+        day("e", "2024-03-31", 1000, goodOnD, 1000, 500),
+        day("e", "2024-03-10", 99000, 99000, 99000, 500));
+  }
+
+  private Row alertsOf(Dataset<Row> daily, Dataset<Row> hourly) {
+    Dataset<Row> planOfE = plans.filter("account_id = 'a'").withColumn("account_id", functions.lit("e"));
+    return CustomerSlo.daily(daily, hourly, planOfE, D, settings).collectAsList().get(0);
+  }
+
   @Test
-  void fastBurnMarksAnSloAtRiskBeforeTheBudgetIsLow() {
-    // one bad day on D: 8 bad of 1000 is a 1-day burn rate of 8 >= 6, yet over 28 days
-    // 8 / (0.001 x 20000) = 0.4 of the budget is spent, leaving 0.6 (>= 0.25)
-    Dataset<Row> burning =
-        dataset(
-            ACCOUNT_DAILY,
-            day("e", "2024-03-31", 1000, 992, 1000, 500),
-            day("e", "2024-03-10", 19000, 19000, 19000, 500));
-    Row e = CustomerSlo.daily(burning, plans, D, settings).collectAsList().get(0);
-    assertThat(dbl(e, Columns.BURN_RATE_1D)).isCloseTo(8.0, within(EPS));
-    assertThat(dbl(e, Columns.ERROR_BUDGET_REMAINING)).isCloseTo(0.6, within(EPS));
-    assertThat(e.isNullAt(e.fieldIndex(Columns.PLAN))).isTrue();
+  void aFastBurnPagesWhileTheBudgetIsStillHealthy() {
+    // The last hour of D: 20 bad of 1000. A 1-hour burn of (20 / 1000) / 0.001 = 20 >= 13.44 (2% of
+    // a 28-day budget in an hour), and 20 >= 5.6 over 6 hours: a page. Over 28 days 20 of 100,000
+    // spends 20 / (0.001 x 100,000) = 0.2 of the budget. A row for 22:00 delivered the next day is
+    // not known at the end of D.
+    Dataset<Row> hourly =
+        dataset(ACCOUNT_HOURLY, hour("e", "2024-03-31T23:00:00Z", 1000, 980, 1000))
+            .withColumn("delivered_on", functions.lit(date("2024-03-31")))
+            .unionByName(
+                dataset(ACCOUNT_HOURLY, hour("e", "2024-03-31T22:00:00Z", 1000, 0, 0))
+                    .withColumn("delivered_on", functions.lit(date("2024-04-01"))));
+    Row e = alertsOf(busyMonth(980), hourly);
+    assertThat(dbl(e, Columns.ERROR_BUDGET_REMAINING)).isCloseTo(0.8, within(EPS));
+    assertThat(dbl(e, Columns.BURN_RATE_1H)).isCloseTo(20.0, within(EPS));
+    assertThat(dbl(e, Columns.BURN_RATE_6H)).isCloseTo(20.0, within(EPS));
+    assertThat(dbl(e, Columns.BURN_RATE_3D)).isCloseTo(20.0, within(EPS));
+    assertThat(dbl(e, Columns.LATENCY_BURN_RATE_1H)).isZero();
+    assertThat(e.getString(e.fieldIndex(Columns.ALERT))).isEqualTo(SloSettings.PAGE);
+    // Only the last hour had requests, so only it fired (page and ticket alike).
+    assertThat(e.getInt(e.fieldIndex(Columns.PAGE_ALERT_HOURS))).isEqualTo(1);
+    assertThat(e.getInt(e.fieldIndex(Columns.TICKET_ALERT_HOURS))).isEqualTo(1);
     assertThat(e.getString(e.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.AT_RISK);
+  }
+
+  @Test
+  void theShortWindowEndsTheAlertSoonAfterTheErrorsStop() {
+    // 20 bad of 1000 at 10:00, then 1000 good requests in each hour 11:00..23:00.
+    List<Row> hours = new ArrayList<>();
+    hours.add(hour("e", "2024-03-31T10:00:00Z", 1000, 980, 1000));
+    for (int h = 11; h <= 23; h++) {
+      hours.add(hour("e", String.format("2024-03-31T%02d:00:00Z", h), 1000, 1000, 1000));
+    }
+    Row e = alertsOf(busyMonth(1000), dataset(ACCOUNT_HOURLY, hours.toArray(Row[]::new)));
+    // Page: at 10:00 the hour burns 20 >= 13.44. At 11:00 the 6-hour window burns 20 / 2000 / 0.001
+    // = 10 >= 5.6, but the short window (11:00 alone) burns 0: no page. One page hour.
+    assertThat(e.getInt(e.fieldIndex(Columns.PAGE_ALERT_HOURS))).isEqualTo(1);
+    // Ticket (0.933 over 3 days and over 6 hours): at hour h the errors are in both windows while
+    // h <= 15, each burning 20 / ((h - 9) x 1000) / 0.001 >= 3.3; from 16:00 the 6-hour window is
+    // clean. Six ticket hours, 10:00 to 15:00.
+    assertThat(e.getInt(e.fieldIndex(Columns.TICKET_ALERT_HOURS))).isEqualTo(6);
+    // At the end of the day nothing fires: the 3-day burn is still 20 / 14000 / 0.001 = 1.43, the
+    // 6-hour one 0. The day is ok, not at risk for the week the old 7-day rule kept it there.
+    assertThat(dbl(e, Columns.BURN_RATE_3D)).isCloseTo(20.0 / 14000 / 0.001, within(EPS));
+    assertThat(dbl(e, Columns.BURN_RATE_6H)).isZero();
+    assertThat(e.isNullAt(e.fieldIndex(Columns.ALERT))).isTrue();
+    assertThat(e.getString(e.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.OK);
+  }
+
+  @Test
+  void aFewFailuresAmongFewRequestsDoNotAlert() {
+    // One failure of 3 requests in the last hour burns 333x, but fewer than 10 bad requests never alert.
+    Row e = alertsOf(busyMonth(1000), dataset(ACCOUNT_HOURLY, hour("e", "2024-03-31T23:00:00Z", 3, 2, 3)));
+    assertThat(dbl(e, Columns.BURN_RATE_1H)).isCloseTo(1.0 / 3 / 0.001, within(1e-6));
+    assertThat(e.isNullAt(e.fieldIndex(Columns.ALERT))).isTrue();
+    assertThat(e.getInt(e.fieldIndex(Columns.PAGE_ALERT_HOURS))).isZero();
+    assertThat(e.getString(e.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.OK);
+  }
+
+  @Test
+  void slowRequestsBurnTheLatencyBudget() {
+    // 50 of 1000 requests slower than 500 ms against 99%: (50 / 1000) / 0.01 = 5, below both page
+    // thresholds (13.44, 5.6) and above the ticket's 0.933 in both its windows.
+    Row e = alertsOf(busyMonth(1000), dataset(ACCOUNT_HOURLY, hour("e", "2024-03-31T23:00:00Z", 1000, 1000, 950)));
+    assertThat(dbl(e, Columns.LATENCY_BURN_RATE_1H)).isCloseTo(5.0, within(EPS));
+    assertThat(dbl(e, Columns.BURN_RATE_1H)).isZero();
+    assertThat(e.getString(e.fieldIndex(Columns.ALERT))).isEqualTo(SloSettings.TICKET);
+    assertThat(e.getInt(e.fieldIndex(Columns.TICKET_ALERT_HOURS))).isEqualTo(1);
+    assertThat(e.getString(e.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.AT_RISK);
+  }
+
+  @Test
+  void theWorkbookThresholdsForA28DayWindow() {
+    // sloth's fixtures for 28 days: 13.44, 5.6 and 0.933 (REFERENCES.md); 14.4, 6 and 1 for 30 days.
+    List<SloSettings.BurnAlert> alerts = SloSettings.workbookAlerts();
+    assertThat(alerts.get(0).burnRate(28)).isCloseTo(13.44, within(EPS));
+    assertThat(alerts.get(1).burnRate(28)).isCloseTo(5.6, within(EPS));
+    assertThat(alerts.get(2).burnRate(28)).isCloseTo(0.9333, within(1e-4));
+    assertThat(alerts.get(0).burnRate(30)).isCloseTo(14.4, within(EPS));
+    assertThat(alerts.get(1).burnRate(30)).isCloseTo(6.0, within(EPS));
+    assertThat(alerts.get(2).burnRate(30)).isCloseTo(1.0, within(EPS));
   }
 
   @Test

@@ -8,7 +8,9 @@ import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.slo.SloSettings;
 import dev.anshin.errors.AnshinException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -39,19 +41,54 @@ public final class AnalyticsConfig {
           "anshin.slo.low-traffic.fallback-window-days is " + fallbackDays
               + "; it must be at least anshin.slo.window-days (" + windowDays + ")");
     }
-    boolean planPool = AnshinConfig.get(() -> anshin.getBoolean("slo.low-traffic.plan-pool"),
-        "slo.low-traffic.plan-pool");
     double budgetBelow = number(anshin, "slo.at-risk.budget-remaining-below");
     if (!(budgetBelow >= 0 && budgetBelow <= 1)) {
       throw AnshinException.badConfig(
           "anshin.slo.at-risk.budget-remaining-below is " + text(budgetBelow)
               + "; it must be between 0 and 1");
     }
-    double burn1d = positiveNumber(anshin, "slo.at-risk.burn-rate-1d");
-    double burn7d = positiveNumber(anshin, "slo.at-risk.burn-rate-7d");
+    List<SloSettings.BurnAlert> alerts = burnAlerts(anshin, "slo.alerts.rules");
+    long minBad = AnshinConfig.get(() -> anshin.getLong("slo.alerts.min-bad-requests"), "slo.alerts.min-bad-requests");
+    if (minBad < 1) {
+      throw AnshinException.badConfig(
+          "anshin.slo.alerts.min-bad-requests is " + minBad + "; it must be at least 1");
+    }
+    List<String> callerStatuses =
+        AnshinConfig.get(() -> anshin.getStringList("slo.caller-error-statuses"), "slo.caller-error-statuses");
+    SloSettings.CallerErrors callerErrors =
+        build("slo.caller-error-statuses", () -> SloSettings.CallerErrors.parse(callerStatuses));
     return build("slo", () -> new SloSettings(
-        windowDays, defaultTarget, plans, segments, minValid, fallbackDays, planPool, budgetBelow,
-        burn1d, burn7d));
+        windowDays, defaultTarget, plans, segments, minValid, fallbackDays, budgetBelow, alerts, minBad,
+        callerErrors));
+  }
+
+  private static final java.util.Set<String> ALERT_KEYS =
+      java.util.Set.of("severity", "budget-spent", "long-window-hours", "short-window-hours");
+
+  private static List<SloSettings.BurnAlert> burnAlerts(Config anshin, String key) {
+    List<? extends ConfigObject> rules = AnshinConfig.get(() -> anshin.getObjectList(key), key);
+    List<SloSettings.BurnAlert> alerts = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      String where = "anshin." + key + "[" + i + "]";
+      ConfigObject rule = rules.get(i);
+      for (String field : rule.keySet()) {
+        if (!ALERT_KEYS.contains(field)) {
+          throw AnshinException.badConfig(
+              where + " has the unknown key " + field + "; a rule has " + new java.util.TreeSet<>(ALERT_KEYS));
+        }
+      }
+      Config c = rule.toConfig();
+      try {
+        alerts.add(new SloSettings.BurnAlert(
+            c.getString("severity"), c.getDouble("budget-spent"), c.getInt("long-window-hours"),
+            c.getInt("short-window-hours")));
+      } catch (com.typesafe.config.ConfigException e) {
+        throw AnshinException.badConfig(where + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw AnshinException.badConfig(where + ": " + e.getMessage());
+      }
+    }
+    return alerts;
   }
 
   /** The health scorecard settings from the {@code anshin} section. */

@@ -8,6 +8,7 @@ import dev.anshin.features.health.HealthScore;
 import dev.anshin.features.revenue.CohortRetention;
 import dev.anshin.features.revenue.RevenueMovements;
 import dev.anshin.features.rollup.AccountDaily;
+import dev.anshin.features.rollup.AccountHourly;
 import dev.anshin.features.slo.CustomerSlo;
 import dev.anshin.features.slo.SloSettings;
 import dev.anshin.features.sources.SourceTable;
@@ -59,8 +60,10 @@ public final class AnalyticsStep implements Step {
     long total = 0;
     total += context.step("slo", to, () -> {
       Dataset<Row> rollups = lakehouse.read(AccountDaily.TABLE).filter(FeaturesStep.recentRollups(from, to));
+      Dataset<Row> slo =
+          CustomerSlo.daily(rollups, recentHours(context, from, to), accountPlans(lakehouse, from, to), from, to, sloSettings);
       Lakehouse.WriteResult written =
-          lakehouse.replaceDates(CustomerSlo.TABLE, CustomerSlo.daily(rollups, accountPlans(lakehouse, from, to), from, to, sloSettings),
+          lakehouse.replaceDates(CustomerSlo.TABLE, slo,
               CustomerSlo.Columns.AS_OF_DATE, from, to, null, CustomerSlo.Columns.AS_OF_DATE);
       return new StepReport(written.rowsWritten(), 0, null);
     }).rowsWritten();
@@ -160,6 +163,32 @@ public final class AnalyticsStep implements Step {
     }
     Row newest = summary.agg(org.apache.spark.sql.functions.max(col(MONTH_TABLES_AS_OF))).first();
     return newest.isNullAt(0) ? null : newest.getDate(0).toLocalDate();
+  }
+
+  /**
+   * The hourly rollup rows the burn-rate alerts of [from, to] can use: the alert lookback before
+   * {@code from}, delivered by {@code to}. A lakehouse from before the hourly rollup existed has
+   * none until ingest runs; its alerts are then empty, and the log says so.
+   */
+  static Dataset<Row> recentHours(PipelineContext context, LocalDate from, LocalDate to) {
+    Lakehouse lakehouse = context.lakehouse();
+    int lookbackDays = (SloSettings.MAX_ALERT_WINDOW_HOURS + 23) / 24;
+    Date first = Date.valueOf(from.minusDays(lookbackDays));
+    if (!lakehouse.exists(AccountHourly.TABLE)) {
+      org.slf4j.LoggerFactory.getLogger(AnalyticsStep.class).warn(
+          "{} does not exist yet (it is written by ingest): the SLO alerts of {}..{} have no hourly data; "
+              + "rerun ingest for these days to compute them", AccountHourly.TABLE, from, to);
+      return lakehouse.read(AccountDaily.TABLE).limit(0)
+          .select(col(AccountDaily.ACCOUNT_ID), lit(null).cast("timestamp").as(AccountHourly.ACTIVITY_HOUR),
+              col(AccountDaily.DELIVERED_ON), col(AccountDaily.VALID_REQUESTS), col(AccountDaily.GOOD_REQUESTS),
+              col(AccountDaily.validAtOrBelow(100)), col(AccountDaily.validAtOrBelow(250)),
+              col(AccountDaily.validAtOrBelow(500)), col(AccountDaily.validAtOrBelow(1000)),
+              col(AccountDaily.validAtOrBelow(2000)));
+    }
+    // Requests are never delivered before they happen, so the delivery-day bound prunes partitions.
+    return lakehouse.read(AccountHourly.TABLE)
+        .filter(col(AccountHourly.DELIVERED_ON).between(lit(first), lit(Date.valueOf(to)))
+            .and(col(AccountHourly.ACTIVITY_HOUR).geq(lit(java.sql.Timestamp.from(first.toLocalDate().atStartOfDay(java.time.ZoneOffset.UTC).toInstant())))));
   }
 
   /** Each account's plan and segment on each as-of date of [from, to], from its features. */

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 
 import dev.anshin.features.rollup.AccountDaily;
+import dev.anshin.features.rollup.AccountHourly;
 import dev.anshin.features.sources.HeldRows;
 import dev.anshin.features.sources.Quarantine;
 import dev.anshin.features.sources.SourceTable;
@@ -156,9 +157,17 @@ public final class IngestStep implements Step {
           AccountDaily.rollup(
               delivered(lakehouse, SourceTable.USAGE_EVENTS, from, to),
               delivered(lakehouse, SourceTable.API_REQUESTS, from, to),
-              newTickets(lakehouse, from, to));
+              newTickets(lakehouse, from, to),
+              context.config().slo().callerErrors());
       Lakehouse.WriteResult result =
           lakehouse.replaceDates(AccountDaily.TABLE, daily, AccountDaily.DELIVERED_ON, from, to, null, AccountDaily.DELIVERED_ON);
+      return new StepReport(result.rowsWritten(), 0, null);
+    });
+    context.step("rollup " + AccountHourly.TABLE, to, () -> {
+      Dataset<Row> hourly =
+          AccountHourly.rollup(delivered(lakehouse, SourceTable.API_REQUESTS, from, to), context.config().slo().callerErrors());
+      Lakehouse.WriteResult result =
+          lakehouse.replaceDates(AccountHourly.TABLE, hourly, AccountHourly.DELIVERED_ON, from, to, null, AccountHourly.DELIVERED_ON);
       return new StepReport(result.rowsWritten(), 0, null);
     });
     return new Summary(written, rejected);

@@ -9,6 +9,7 @@ import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.slo.SloSettings;
 import dev.anshin.errors.AnshinException;
 import dev.anshin.errors.ExitCodes;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,10 +36,14 @@ class AnalyticsConfigTest {
     assertThat(slo.segmentTargets()).isEmpty();
     assertThat(slo.minValidRequests()).isEqualTo(1000);
     assertThat(slo.fallbackWindowDays()).isEqualTo(90);
-    assertThat(slo.planPoolFallback()).isTrue();
     assertThat(slo.atRiskBudgetRemaining()).isEqualTo(0.25);
-    assertThat(slo.fastBurnRate1d()).isEqualTo(6.0);
-    assertThat(slo.slowBurnRate7d()).isEqualTo(2.0);
+    // the workbook's table: 2% of the budget in 1 hour, 5% in 6 hours (page), 10% in 3 days (ticket)
+    assertThat(slo.burnAlerts())
+        .containsExactly(
+            new SloSettings.BurnAlert("page", 0.02, 1, 1), new SloSettings.BurnAlert("page", 0.05, 6, 1),
+            new SloSettings.BurnAlert("ticket", 0.10, 72, 6));
+    assertThat(slo.minAlertBadRequests()).isEqualTo(10);
+    assertThat(slo.callerErrors().toString()).isEqualTo("[400-499]");
     // the configuration file and the code agree on the defaults
     assertThat(slo).isEqualTo(SloSettings.defaults());
   }
@@ -75,8 +80,13 @@ class AnalyticsConfigTest {
                   default-target { availability = 0.995, latency = 0.95, latency-threshold-ms = 1000 }
                   plans { enterprise { availability = 0.9995, latency = 0.99, latency-threshold-ms = 250 } }
                   segments { "mid.market" { availability = 0.998, latency = 0.98, latency-threshold-ms = 500 } }
-                  low-traffic { min-valid-requests = 50, fallback-window-days = 60, plan-pool = false }
-                  at-risk { budget-remaining-below = 0.1, burn-rate-1d = 14.4, burn-rate-7d = 3 }
+                  low-traffic { min-valid-requests = 50, fallback-window-days = 60 }
+                  at-risk { budget-remaining-below = 0.1 }
+                  alerts {
+                    rules = [{ severity = ticket, budget-spent = 0.2, long-window-hours = 48, short-window-hours = 4 }]
+                    min-bad-requests = 3
+                  }
+                  caller-error-statuses = ["400-428", 430-499, 404]
                 }
                 """));
     assertThat(slo)
@@ -86,7 +96,8 @@ class AnalyticsConfigTest {
                 new SloSettings.Target(0.995, 0.95, 1000),
                 Map.of("enterprise", new SloSettings.Target(0.9995, 0.99, 250)),
                 Map.of("mid.market", new SloSettings.Target(0.998, 0.98, 500)),
-                50, 60, false, 0.1, 14.4, 3.0));
+                50, 60, 0.1, List.of(new SloSettings.BurnAlert("ticket", 0.2, 48, 4)), 3,
+                SloSettings.CallerErrors.parse(List.of("400-428", "430-499", "404"))));
     HealthSettings health =
         AnalyticsConfig.health(
             with(

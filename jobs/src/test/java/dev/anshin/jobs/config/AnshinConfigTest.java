@@ -67,7 +67,7 @@ class AnshinConfigTest {
     assertBad("anshin.churn.horizon_days = 30", "unknown key anshin.churn.horizon_days; did you mean anshin.churn.horizon-days?");
     assertBad("anshin.ingest { latenes-days = 3 }", "unknown key anshin.ingest.latenes-days; did you mean anshin.ingest.lateness-days?");
     assertBad("anshin.lock.wiat = 1m", "unknown key anshin.lock.wiat; did you mean anshin.lock.wait?");
-    assertBad("anshin.slo.at-risk.burn-rate-1h = 14", "unknown key anshin.slo.at-risk.burn-rate-1h; did you mean anshin.slo.at-risk.burn-rate-1d?");
+    assertBad("anshin.slo.alerts.min-bad-request = 3", "unknown key anshin.slo.alerts.min-bad-request; did you mean anshin.slo.alerts.min-bad-requests?");
     // Far from every known key: named, with no guess.
     assertBad("anshin.reporting.enabled = true", "unknown key anshin.reporting.enabled (every key");
     assertBad("anshn.lakehouse = x", "unknown key anshn.lakehouse");
