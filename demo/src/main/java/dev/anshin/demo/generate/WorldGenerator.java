@@ -68,7 +68,7 @@ public final class WorldGenerator {
   static final String[] PLANS = {"starter", "growth", "enterprise"};
   static final long[] PLAN_SEAT_PRICE_CENTS = {2000, 3500, 5500};
   static final long[] ADD_ON_PRICES_CENTS = {4900, 9900, 19900};
-  static final String ADD_ON_PLAN = "analytics_addon";
+  public static final String ADD_ON_PLAN = "analytics_addon";
   /** Chance that an add-on is cancelled on its own at one of its monthly renewals. */
   static final double ADD_ON_CANCEL = 0.04;
   static final double REACTIVATION = 0.12;

@@ -63,6 +63,15 @@ public final class WorldWriter {
   // 99.96% availability on a quiet day: inside a 99.9% SLO, so that error budgets are spent by
   // incidents, as on a healthy platform, rather than exhausted for every customer.
   static final double BASE_SERVER_ERROR_RATE = 0.0004;
+  // An incident reaches an account's requests as an outage of some hours, not as a bad day: on each
+  // day of it, a window of OUTAGE_HOURS_PER_SEVERITY x severity hours (at most twice that) starting
+  // at a random time fails OUTAGE_SERVER_ERROR_RATE of the requests and slows them down. A typical
+  // platform incident (severity 0.75 for 2.5 days) then fails 2.5 x 0.75 h x 20% / 24 h = 1.6% of a
+  // day's requests, 56% of a 28-day 99.9% budget (2.8% of a day); a long severe one exhausts it. The
+  // platform's 28-day availability is then about 99.92%, and its burn-rate alerts page during the
+  // outage hours, as a CRE team would see them.
+  static final double OUTAGE_HOURS_PER_SEVERITY = 1.0;
+  static final double OUTAGE_SERVER_ERROR_RATE = 0.2;
   /** A late event or request arrives 1 to this many days after its own day. */
   static final int MAX_DELAY_DAYS = 3;
   private static final long LATE_SALT = 0x1A7E_D0E5L;
@@ -397,9 +406,17 @@ public final class WorldWriter {
           });
     }
     double severity = account.incidentSeverity()[dayIndex];
-    double serverErrors = BASE_SERVER_ERROR_RATE + 0.12 * Math.min(severity, 2.0);
+    long outageStart = -1;
+    long outageEnd = -1;
+    if (severity > 0) {
+      outageStart = random.nextInt(86_400_000);
+      outageEnd = outageStart + Math.round(OUTAGE_HOURS_PER_SEVERITY * Math.min(severity, 2.0) * 3_600_000);
+    }
     for (int i = 0; i < requestCount; i++) {
       long key = requestKeys[i];
+      long millis = key >>> 20;
+      boolean inOutage = millis >= outageStart && millis < outageEnd;
+      double serverErrors = BASE_SERVER_ERROR_RATE + (inOutage ? OUTAGE_SERVER_ERROR_RATE : 0);
       int route = pickIndex(random, ROUTE_WEIGHTS);
       double u = random.nextDouble();
       int status;
@@ -411,7 +428,7 @@ public final class WorldWriter {
         status = route == 2 || route == 3 || route == 5 ? 201 : 200;
       }
       double latency =
-          logNormal(random, ROUTE_LATENCY_MS[route] * (1 + 1.5 * severity), LATENCY_SPREAD)
+          logNormal(random, ROUTE_LATENCY_MS[route] * (inOutage ? 1 + 1.5 * severity : 1), LATENCY_SPREAD)
               * (status >= 500 ? 3 : 1);
       requests.add(
           new String[] {
