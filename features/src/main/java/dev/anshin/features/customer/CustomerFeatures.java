@@ -72,6 +72,8 @@ public final class CustomerFeatures {
   public static final String ACTIVE_USERS_28D = "active_users_28d";
   public static final String SEAT_UTILIZATION = "seat_utilization";
   public static final String USAGE_TREND = "usage_trend";
+  /** The tenure from which both 28-day windows of the usage trend lie inside the account's life. */
+  public static final int TREND_MIN_TENURE_DAYS = 56;
   public static final String REQUESTS_28D = "requests_28d";
   public static final String ERROR_RATE_7D = "error_rate_7d";
   public static final String ERROR_RATE_28D = "error_rate_28d";
@@ -175,7 +177,10 @@ public final class CustomerFeatures {
         zero(ACTIVE_USERS_7D).as(ACTIVE_USERS_7D),
         zero(ACTIVE_USERS_28D).as(ACTIVE_USERS_28D),
         when(col(SEATS).gt(0), zero(ACTIVE_USERS_28D).divide(col(SEATS))).as(SEAT_UTILIZATION),
-        when(eventsPrevious28.gt(0), events28.divide(eventsPrevious28)).as(USAGE_TREND),
+        // The previous 28 days of an account younger than 56 days are partly before it existed,
+        // which would inflate its trend: no trend until both windows are whole.
+        when(eventsPrevious28.gt(0).and(coalesce(datediff(col(AS_OF_DATE), to_date(col("created_at"))).geq(TREND_MIN_TENURE_DAYS), lit(true))),
+            events28.divide(eventsPrevious28)).as(USAGE_TREND),
         zero(REQUESTS_28D).as(REQUESTS_28D),
         when(valid7.gt(0), lit(1.0).minus(zero("_good_7d").divide(valid7))).as(ERROR_RATE_7D),
         when(valid28.gt(0), lit(1.0).minus(zero("_good_28d").divide(valid28))).as(ERROR_RATE_28D),
