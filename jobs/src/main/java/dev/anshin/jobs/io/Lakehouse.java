@@ -97,7 +97,9 @@ public final class Lakehouse {
     long before = version(table);
     var writer = arranged.write().format("delta");
     if (before >= 0) {
-      writer.mode(SaveMode.Overwrite).option("replaceWhere", condition).save(path(table));
+      // mergeSchema: a table written by an older version gains the columns added since (its older
+      // rows hold null in them) instead of failing the nightly after an upgrade.
+      writer.mode(SaveMode.Overwrite).option("replaceWhere", condition).option("mergeSchema", "true").save(path(table));
     } else {
       // Overwrite, not ErrorIfExists: the files of a creation that was killed before its commit are no table.
       writer.mode(SaveMode.Overwrite).partitionBy(partitionBy).save(path(table));
