@@ -3,6 +3,7 @@ package dev.anshin.features.customer;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
@@ -85,6 +86,8 @@ public final class CustomerFeatures {
   public static final String BAD_CSAT_90D = "bad_csat_90d";
   public static final String FAILED_PAYMENTS_90D = "failed_payments_90d";
   public static final String PAST_DUE_INVOICES = "past_due_invoices";
+  /** Invoices with a billing problem: a failed payment in 90 days or past due now, each counted once. */
+  public static final String BILLING_ISSUE_INVOICES = "billing_issue_invoices";
 
   /** The latency bound behind slow_rate_28d (a feature, not an SLO: SLO thresholds are configured). */
   static final int SLOW_REQUEST_MS = 500;
@@ -191,7 +194,8 @@ public final class CustomerFeatures {
         zero(OPEN_TICKETS).as(OPEN_TICKETS),
         zero(BAD_CSAT_90D).as(BAD_CSAT_90D),
         zero(FAILED_PAYMENTS_90D).as(FAILED_PAYMENTS_90D),
-        zero(PAST_DUE_INVOICES).as(PAST_DUE_INVOICES));
+        zero(PAST_DUE_INVOICES).as(PAST_DUE_INVOICES),
+        zero(BILLING_ISSUE_INVOICES).as(BILLING_ISSUE_INVOICES));
   }
 
   /**
@@ -309,8 +313,7 @@ public final class CustomerFeatures {
                     days(
                         Versions.validFrom(greatest(issuedDay, first)),
                         Versions.validThrough(least(date_add(issuedDay, LOOKBACK_DAYS - 1), last)))))
-            .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
-            .agg(count(lit(1)).as(FAILED_PAYMENTS_90D));
+            .select(col(ACCOUNT_ID), col(AS_OF_DATE), col("invoice_id"));
     Dataset<Row> pastDue =
         failed
             .filter(col("status").notEqual("void"))
@@ -320,9 +323,15 @@ public final class CustomerFeatures {
                     days(
                         Versions.validFrom(greatest(issuedDay, first)),
                         Versions.validThrough(least(coalesce(date_sub(to_date(col("paid_at")), 1), last), last)))))
-            .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
-            .agg(count(lit(1)).as(PAST_DUE_INVOICES));
-    return recentFailures.join(pastDue, scalaSeq(ACCOUNT_ID, AS_OF_DATE), "full_outer");
+            .select(col(ACCOUNT_ID), col(AS_OF_DATE), col("invoice_id"));
+    // Each set has one version of an invoice per date; an unpaid invoice with a recent failure is in both.
+    return recentFailures.withColumn("_recent", lit(1)).withColumn("_past_due", lit(0))
+        .unionByName(pastDue.withColumn("_recent", lit(0)).withColumn("_past_due", lit(1)))
+        .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
+        .agg(
+            sum(col("_recent")).as(FAILED_PAYMENTS_90D),
+            sum(col("_past_due")).as(PAST_DUE_INVOICES),
+            count_distinct(col("invoice_id")).as(BILLING_ISSUE_INVOICES));
   }
 
   /**

@@ -56,6 +56,7 @@ public final class HealthScore {
     public static final String BAD_CSAT_90D = "bad_csat_90d";
     public static final String FAILED_PAYMENTS_90D = "failed_payments_90d";
     public static final String PAST_DUE_INVOICES = "past_due_invoices";
+    public static final String BILLING_ISSUE_INVOICES = "billing_issue_invoices";
 
     private Input() {}
   }
@@ -186,10 +187,11 @@ public final class HealthScore {
                     counted(open, "ticket", "tickets"),
                     lit(" open")));
 
-    // billing: failed payments in 90 days and invoices past due now
+    // billing: invoices with a failed payment in 90 days or past due now, each counted once (an
+    // unpaid invoice whose payment failed is one problem, not two)
     Column failed = coalesce(col(Input.FAILED_PAYMENTS_90D), lit(0));
     Column pastDue = coalesce(col(Input.PAST_DUE_INVOICES), lit(0));
-    Column billingIssues = failed.plus(pastDue);
+    Column billingIssues = coalesce(col(Input.BILLING_ISSUE_INVOICES), lit(0));
     Column billingScore = linear(billingIssues, t.billingIssuesZero(), 0);
     Column billingReason =
         when(billingIssues.equalTo(0), lit("no failed payments in 90 days, nothing past due"))
@@ -198,7 +200,10 @@ public final class HealthScore {
                     counted(failed, "failed payment", "failed payments"),
                     lit(" in 90 days, "),
                     counted(pastDue, "invoice", "invoices"),
-                    lit(" past due")));
+                    lit(" past due"),
+                    when(billingIssues.lt(failed.plus(pastDue)),
+                            concat(lit(" ("), counted(billingIssues, "invoice", "invoices"), lit(" in all)")))
+                        .otherwise(lit(""))));
 
     // trend: usage in the last 28 days against the 28 days before
     Column trend = col(Input.USAGE_TREND);

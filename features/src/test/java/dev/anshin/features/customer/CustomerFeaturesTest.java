@@ -122,5 +122,7 @@ class CustomerFeaturesTest extends SparkTestBase {
     assertThat(byDate.values()).allSatisfy(r -> assertThat(r.<Long>getAs(FAILED_PAYMENTS_90D)).isEqualTo(1L));
     assertThat(byDate.get("2025-03-04").<Long>getAs(PAST_DUE_INVOICES)).isEqualTo(1L);
     assertThat(byDate.get("2025-03-05").<Long>getAs(PAST_DUE_INVOICES)).isZero();
+    // on 03-04 i1 both failed in 90 days and is past due: one invoice with a billing problem
+    assertThat(byDate.get("2025-03-04").<Long>getAs(CustomerFeatures.BILLING_ISSUE_INVOICES)).isEqualTo(1L);
   }
 }

@@ -42,7 +42,8 @@ class HealthScoreTest extends SparkTestBase {
           .add("open_tickets", DataTypes.LongType)
           .add("bad_csat_90d", DataTypes.LongType)
           .add("failed_payments_90d", DataTypes.LongType)
-          .add("past_due_invoices", DataTypes.LongType);
+          .add("past_due_invoices", DataTypes.LongType)
+          .add("billing_issue_invoices", DataTypes.LongType);
 
   private static final StructType SLO =
       new StructType()
@@ -59,13 +60,13 @@ class HealthScoreTest extends SparkTestBase {
   private static Row features(
       String asOf, String account, Integer seats, long activeUsers, int activeDays, long events28,
       long eventsPrevious28, double errorRate, long highPriority, long open, long badRatings,
-      long failedPayments, long pastDue) {
+      long failedPayments, long pastDue, long billingIssues) {
     Double utilization = seats == null ? null : (double) activeUsers / seats;
     Double trend = eventsPrevious28 == 0 ? null : (double) events28 / eventsPrevious28;
     return row(
         date(asOf), account, "smb", "pro", seats, new BigDecimal("100.00"), 400, events28 / 4,
         events28, eventsPrevious28, activeDays, activeUsers, utilization, trend, errorRate, 3L, 5L,
-        highPriority, open, badRatings, failedPayments, pastDue);
+        highPriority, open, badRatings, failedPayments, pastDue, billingIssues);
   }
 
   @BeforeAll
@@ -73,10 +74,13 @@ class HealthScoreTest extends SparkTestBase {
     features =
         dataset(
             FEATURES,
-            features("2024-03-31", "a", 40, 12, 20, 600, 1000, 0.0003, 1, 1, 1, 1, 0),
-            features("2024-03-24", "a", 40, 40, 28, 1200, 1000, 0.0, 0, 0, 0, 0, 0),
-            features("2024-03-31", "b", null, 0, 25, 500, 0, 0.0255, 0, 0, 0, 0, 2),
-            features("2024-03-31", "c", 40, 2, 3, 400, 1000, 0.002, 4, 2, 1, 2, 1));
+            features("2024-03-31", "a", 40, 12, 20, 600, 1000, 0.0003, 1, 1, 1, 1, 0, 1),
+            features("2024-03-24", "a", 40, 40, 28, 1200, 1000, 0.0, 0, 0, 0, 0, 0, 0),
+            features("2024-03-31", "b", null, 0, 25, 500, 0, 0.0255, 0, 0, 0, 0, 2, 2),
+            // c: 2 failed payments in 90 days, 1 invoice past due from before them: 3 invoices
+            features("2024-03-31", "c", 40, 2, 3, 400, 1000, 0.002, 4, 2, 1, 2, 1, 3),
+            // d: one invoice whose payment failed and that is still unpaid: one problem, not two
+            features("2024-03-31", "d", 40, 40, 28, 1000, 1000, 0.0, 0, 0, 0, 1, 1, 1));
     slo =
         dataset(
             SLO,
@@ -159,6 +163,15 @@ class HealthScoreTest extends SparkTestBase {
     // every component at or below its zero threshold
     assertThat(dbl(c, Columns.HEALTH_SCORE)).isZero();
     assertThat(text(c, Columns.HEALTH_BAND)).isEqualTo(HealthScore.RED);
+  }
+
+  @Test
+  void anUnpaidInvoiceWhosePaymentFailedCountsOnce() {
+    Row d = scored(HealthSettings.defaults()).get("d 2024-03-31");
+    // 1 billing issue of 3: (1 - 1/3) x 100 = 66.7, where counting it twice gave 33.3
+    assertThat(dbl(d, Columns.BILLING_SCORE)).isEqualTo(66.7);
+    assertThat(text(d, Columns.BILLING_REASON))
+        .isEqualTo("1 failed payment in 90 days, 1 invoice past due (1 invoice in all)");
   }
 
   @Test
