@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -277,10 +278,15 @@ public final class CustomerSlo {
                 "left")
             .join(platform, col(Columns.AS_OF_DATE).equalTo(col("platform_as_of_date")), "left");
 
-    long minValid = settings.minValidRequests();
-    // An account with no valid requests at all has no SLI of its own, whatever the minimum.
-    Column ownEnough = col("valid_w").geq(lit(minValid)).and(col("valid_w").gt(0));
-    Column fallbackEnough = col("valid_f").geq(lit(minValid)).and(col("valid_f").gt(0));
+    // Enough valid requests for both budgets to hold min-budget-requests failures: the stricter
+    // target decides (1,000 requests for one failure at 99.9%). No requests at all is never enough.
+    double minBudget = settings.minBudgetRequests();
+    Column minValid =
+        greatest(
+            lit(minBudget).divide(lit(1.0).minus(col(Columns.AVAILABILITY_TARGET))),
+            lit(minBudget).divide(lit(1.0).minus(col(Columns.LATENCY_TARGET))));
+    Column ownEnough = col("valid_w").geq(minValid).and(col("valid_w").gt(0));
+    Column fallbackEnough = col("valid_f").geq(minValid).and(col("valid_f").gt(0));
     Column source =
         when(ownEnough, lit(SOURCE_WINDOW))
             .when(fallbackEnough, lit(SOURCE_FALLBACK_WINDOW))
@@ -316,7 +322,7 @@ public final class CustomerSlo {
             .withColumn(Columns.WINDOW_DAYS, lit(window))
             .withColumn(Columns.VALID_REQUESTS, col("valid_w"))
             .withColumn(Columns.GOOD_REQUESTS, col("good_w"))
-            .withColumn(Columns.LOW_TRAFFIC, col("valid_w").lt(lit(minValid)))
+            .withColumn(Columns.LOW_TRAFFIC, col("valid_w").lt(minValid))
             .withColumn(
                 Columns.SLI_WINDOW_DAYS,
                 when(isFallback, lit(fallback)).when(isWindow, lit(window)))

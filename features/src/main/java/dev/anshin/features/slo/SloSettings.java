@@ -20,8 +20,10 @@ import org.apache.spark.sql.Column;
  * @param defaultTarget the target of an account whose plan and segment have none of their own
  * @param planTargets targets by plan; a plan target wins over a segment target
  * @param segmentTargets targets by segment
- * @param minValidRequests below this many valid requests of its own in the window an account's
- *     SLIs come from the fallback window; below it there too, its status is insufficient_data
+ * @param minBudgetRequests an SLI is judged only when its window's error budget, in requests
+ *     (valid x (1 - target)), holds at least this many failures: 1 needs 1,000 valid requests for a
+ *     99.9% target and 100 for 99%. With fewer, an account's SLIs come from the fallback window;
+ *     with fewer there too, its status is insufficient_data
  * @param fallbackWindowDays the longer window a low-traffic account's SLI is computed over
  * @param atRiskBudgetRemaining an SLO with less than this share of its error budget left is at risk
  * @param burnAlerts the multi-window, multi-burn-rate alerts, evaluated at the end of every hour
@@ -35,7 +37,7 @@ public record SloSettings(
     Target defaultTarget,
     Map<String, Target> planTargets,
     Map<String, Target> segmentTargets,
-    long minValidRequests,
+    double minBudgetRequests,
     int fallbackWindowDays,
     double atRiskBudgetRemaining,
     List<BurnAlert> burnAlerts,
@@ -200,9 +202,9 @@ public record SloSettings(
           "fallback window days (" + fallbackWindowDays + ") must be at least the window days ("
               + windowDays + ")");
     }
-    if (minValidRequests < 0) {
+    if (!(minBudgetRequests >= 0 && Double.isFinite(minBudgetRequests))) {
       throw new IllegalArgumentException(
-          "min valid requests is " + minValidRequests + "; it must not be negative");
+          "min budget requests is " + minBudgetRequests + "; it must be zero or more");
     }
     if (minAlertBadRequests < 1) {
       throw new IllegalArgumentException(
@@ -234,18 +236,19 @@ public record SloSettings(
 
   /**
    * The defaults: a 28-day window; 99.9% availability and 99% of valid requests within 500 ms;
-   * 1,000 valid requests minimum, else 90 days, else insufficient data; at risk below a quarter of
+   * a budget of at least one failed request (1,000 valid requests at 99.9%), else 90 days, else
+   * insufficient data; at risk below a quarter of
    * the budget or while a workbook alert fires, which needs 10 bad requests; 4xx are the caller's.
    */
   public static SloSettings defaults() {
     return new SloSettings(
-        28, new Target(0.999, 0.99, 500), Map.of(), Map.of(), 1000, 90, 0.25, workbookAlerts(), 10,
+        28, new Target(0.999, 0.99, 500), Map.of(), Map.of(), 1.0, 90, 0.25, workbookAlerts(), 10,
         CallerErrors.allClientErrors());
   }
 
   public SloSettings withPlanTargets(Map<String, Target> targets) {
     return new SloSettings(
-        windowDays, defaultTarget, new LinkedHashMap<>(targets), segmentTargets, minValidRequests,
+        windowDays, defaultTarget, new LinkedHashMap<>(targets), segmentTargets, minBudgetRequests,
         fallbackWindowDays, atRiskBudgetRemaining, burnAlerts, minAlertBadRequests, callerErrors);
   }
 

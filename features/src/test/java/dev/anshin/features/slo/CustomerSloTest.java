@@ -62,7 +62,7 @@ class CustomerSloTest extends SparkTestBase {
           new SloSettings.Target(0.999, 0.99, 500),
           Map.of("enterprise", new SloSettings.Target(0.9995, 0.99, 250)),
           Map.of("mid_market", new SloSettings.Target(0.995, 0.95, 1000)),
-          1000,
+          1.0,
           90,
           0.25,
           SloSettings.workbookAlerts(),
@@ -107,8 +107,9 @@ class CustomerSloTest extends SparkTestBase {
             // b: plan enterprise (its plan target wins over its segment's): 99.95% / 99% in 250 ms
             day("b", "2024-03-31", 2000, 1990, 1985, 250),
             day("b", "2024-03-30", 3000, 3000, 2990, 250),
-            // c: plan pro, segment mid_market: 99.5% / 95% within 1000 ms; low traffic
-            day("c", "2024-03-26", 300, 299, 290, 1000),
+            // c: plan pro, segment mid_market: 99.5% / 95% within 1000 ms; low traffic (its budget
+            // needs 1 / 0.005 = 200 valid requests)
+            day("c", "2024-03-26", 150, 149, 145, 1000),
             day("c", "2024-02-20", 900, 897, 880, 1000),
             // d: plan pro, tiny
             day("d", "2024-03-29", 10, 10, 10, 500));
@@ -202,22 +203,24 @@ class CustomerSloTest extends SparkTestBase {
   void lowTrafficFallsBackToTheLongerWindowThenIsInsufficientDataNeverItsNeighbours() {
     Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, noHours, plans, D, settings), D);
     Row c = rows.get("c");
-    // 300 valid in 28 days < 1000; over 90 days 300 + 900 = 1200, good 299 + 897 = 1196
+    // 150 valid in 28 days: a 99.5% budget of 0.75 failed requests, below 1; over 90 days 150 + 900
+    // = 1050 (5.25 failures' budget), good 149 + 897 = 1046
     assertThat(c.getBoolean(c.fieldIndex(Columns.LOW_TRAFFIC))).isTrue();
     assertThat(c.getString(c.fieldIndex(Columns.SLI_SOURCE)))
         .isEqualTo(CustomerSlo.SOURCE_FALLBACK_WINDOW);
     assertThat(c.getInt(c.fieldIndex(Columns.SLI_WINDOW_DAYS))).isEqualTo(90);
-    assertThat(c.getLong(c.fieldIndex(Columns.VALID_REQUESTS))).isEqualTo(300L);
-    assertThat(dbl(c, Columns.AVAILABILITY_SLI)).isCloseTo(1196.0 / 1200, within(EPS));
-    // segment target 99.5%: budget 1 - (4 / 1200) / 0.005 = 1 - 2/3
+    assertThat(c.getLong(c.fieldIndex(Columns.VALID_REQUESTS))).isEqualTo(150L);
+    assertThat(dbl(c, Columns.AVAILABILITY_SLI)).isCloseTo(1046.0 / 1050, within(EPS));
+    // segment target 99.5%: budget 1 - (4 / 1050) / 0.005 = 1 - 16/21 = 5/21
     assertThat(dbl(c, Columns.AVAILABILITY_TARGET)).isEqualTo(0.995);
-    assertThat(dbl(c, Columns.ERROR_BUDGET_REMAINING)).isCloseTo(1.0 / 3, within(EPS));
-    // latency within 1000 ms: (290 + 880) / 1200 = 0.975; budget 1 - 0.025 / 0.05 = 0.5
-    assertThat(dbl(c, Columns.LATENCY_SLI)).isCloseTo(0.975, within(EPS));
-    assertThat(dbl(c, Columns.LATENCY_BUDGET_REMAINING)).isCloseTo(0.5, within(EPS));
+    assertThat(dbl(c, Columns.ERROR_BUDGET_REMAINING)).isCloseTo(5.0 / 21, within(EPS));
+    // latency within 1000 ms: (145 + 880) / 1050; budget 1 - (25 / 1050) / 0.05 = 1 - 10/21 = 11/21
+    assertThat(dbl(c, Columns.LATENCY_SLI)).isCloseTo(1025.0 / 1050, within(EPS));
+    assertThat(dbl(c, Columns.LATENCY_BUDGET_REMAINING)).isCloseTo(11.0 / 21, within(EPS));
     // no requests on D itself: no 1-day burn rate
     assertThat(c.isNullAt(c.fieldIndex(Columns.BURN_RATE_1D))).isTrue();
-    assertThat(c.getString(c.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.OK);
+    // 5/21 = 0.238 of the budget left is below the at-risk line of 0.25
+    assertThat(c.getString(c.fieldIndex(Columns.STATUS))).isEqualTo(CustomerSlo.AT_RISK);
 
     Row d = rows.get("d");
     // 10 valid even over 90 days: no SLI, no budget and no verdict of its own, with its count; the
@@ -255,16 +258,16 @@ class CustomerSloTest extends SparkTestBase {
   @Test
   void reliabilityGapIsAgainstThePlatformOverTheSameWindow() {
     Map<String, Row> rows = byAccount(CustomerSlo.daily(accountDaily, noHours, plans, D, settings), D);
-    // platform over 28 days: valid 10000 + 5000 + 300 + 10 = 15310, good 9997 + 4990 + 299 + 10
-    double platform28 = 15296.0 / 15310;
+    // platform over 28 days: valid 10000 + 5000 + 150 + 10 = 15160, good 9997 + 4990 + 149 + 10
+    double platform28 = 15146.0 / 15160;
     Row a = rows.get("a");
     assertThat(dbl(a, Columns.PLATFORM_AVAILABILITY_SLI)).isCloseTo(platform28, within(EPS));
     assertThat(dbl(a, Columns.RELIABILITY_GAP)).isCloseTo(0.9997 - platform28, within(EPS));
-    // c's SLI is over 90 days, so is its comparison: valid 14000 + 5000 + 1200 + 10 = 20210,
-    // good 12997 + 4990 + 1196 + 10 = 19193
+    // c's SLI is over 90 days, so is its comparison: valid 14000 + 5000 + 1050 + 10 = 20060,
+    // good 12997 + 4990 + 1046 + 10 = 19043
     Row c = rows.get("c");
     assertThat(dbl(c, Columns.RELIABILITY_GAP))
-        .isCloseTo(1196.0 / 1200 - 19193.0 / 20210, within(EPS));
+        .isCloseTo(1046.0 / 1050 - 19043.0 / 20060, within(EPS));
   }
 
   @Test

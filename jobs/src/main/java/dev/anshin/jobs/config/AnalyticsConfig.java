@@ -29,11 +29,10 @@ public final class AnalyticsConfig {
     SloSettings.Target defaultTarget = target(anshin, "slo.default-target");
     Map<String, SloSettings.Target> plans = targets(anshin, "slo.plans");
     Map<String, SloSettings.Target> segments = targets(anshin, "slo.segments");
-    long minValid = AnshinConfig.get(() -> anshin.getLong("slo.low-traffic.min-valid-requests"),
-        "slo.low-traffic.min-valid-requests");
-    if (minValid < 0) {
+    double minBudget = number(anshin, "slo.low-traffic.min-budget-requests");
+    if (minBudget < 0) {
       throw AnshinException.badConfig(
-          "anshin.slo.low-traffic.min-valid-requests is " + minValid + "; it must not be negative");
+          "anshin.slo.low-traffic.min-budget-requests is " + text(minBudget) + "; it must not be negative");
     }
     int fallbackDays = AnshinConfig.positive(anshin, "slo.low-traffic.fallback-window-days");
     if (fallbackDays < windowDays) {
@@ -58,7 +57,7 @@ public final class AnalyticsConfig {
     SloSettings.CallerErrors callerErrors =
         build("slo.caller-error-statuses", () -> SloSettings.CallerErrors.parse(callerStatuses));
     return build("slo", () -> new SloSettings(
-        windowDays, defaultTarget, plans, segments, minValid, fallbackDays, budgetBelow, alerts, minBad,
+        windowDays, defaultTarget, plans, segments, minBudget, fallbackDays, budgetBelow, alerts, minBad,
         callerErrors));
   }
 

@@ -34,7 +34,7 @@ class AnalyticsConfigTest {
     assertThat(slo.defaultTarget()).isEqualTo(new SloSettings.Target(0.999, 0.99, 500));
     assertThat(slo.planTargets()).isEmpty();
     assertThat(slo.segmentTargets()).isEmpty();
-    assertThat(slo.minValidRequests()).isEqualTo(1000);
+    assertThat(slo.minBudgetRequests()).isEqualTo(1.0);
     assertThat(slo.fallbackWindowDays()).isEqualTo(90);
     assertThat(slo.atRiskBudgetRemaining()).isEqualTo(0.25);
     // the workbook's table: 2% of the budget in 1 hour, 5% in 6 hours (page), 10% in 3 days (ticket)
@@ -80,7 +80,7 @@ class AnalyticsConfigTest {
                   default-target { availability = 0.995, latency = 0.95, latency-threshold-ms = 1000 }
                   plans { enterprise { availability = 0.9995, latency = 0.99, latency-threshold-ms = 250 } }
                   segments { "mid.market" { availability = 0.998, latency = 0.98, latency-threshold-ms = 500 } }
-                  low-traffic { min-valid-requests = 50, fallback-window-days = 60 }
+                  low-traffic { min-budget-requests = 0.5, fallback-window-days = 60 }
                   at-risk { budget-remaining-below = 0.1 }
                   alerts {
                     rules = [{ severity = ticket, budget-spent = 0.2, long-window-hours = 48, short-window-hours = 4 }]
@@ -96,7 +96,7 @@ class AnalyticsConfigTest {
                 new SloSettings.Target(0.995, 0.95, 1000),
                 Map.of("enterprise", new SloSettings.Target(0.9995, 0.99, 250)),
                 Map.of("mid.market", new SloSettings.Target(0.998, 0.98, 500)),
-                50, 60, 0.1, List.of(new SloSettings.BurnAlert("ticket", 0.2, 48, 4)), 3,
+                0.5, 60, 0.1, List.of(new SloSettings.BurnAlert("ticket", 0.2, 48, 4)), 3,
                 SloSettings.CallerErrors.parse(List.of("400-428", "430-499", "404"))));
     HealthSettings health =
         AnalyticsConfig.health(
