@@ -1,5 +1,11 @@
 package dev.anshin.demo;
 
+import static org.apache.spark.sql.functions.when;
+
+import static org.apache.spark.sql.functions.lit;
+
+import dev.anshin.features.slo.CustomerSlo;
+
 import dev.anshin.demo.generate.WorldGenerator;
 
 import static org.apache.spark.sql.functions.col;
@@ -101,6 +107,7 @@ public final class DemoCommand extends PipelineCommand {
           // Written now (not only in the finally) so that the table list below includes it.
           context.flushRunLog();
           printTables(context.lakehouse());
+          printSloSummary(context.lakehouse(), last);
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
           }
@@ -203,6 +210,38 @@ public final class DemoCommand extends PipelineCommand {
     System.out.println("Tables written to " + lakehouse.root() + ":");
     for (String table : lakehouse.tables()) {
       System.out.printf("  %-26s %,12d rows%n", table, lakehouse.read(table).count());
+    }
+  }
+
+  /**
+   * The SLO picture of the last day, as a CRE team would first look at it: accounts per status, the
+   * alerts of the day, and the platform's own availability against the default target.
+   */
+  private static void printSloSummary(Lakehouse lakehouse, LocalDate last) {
+    Dataset<Row> day =
+        lakehouse.read(CustomerSlo.TABLE).filter(col(CustomerSlo.Columns.AS_OF_DATE).equalTo(lit(java.sql.Date.valueOf(last))));
+    Map<String, Long> byStatus = new TreeMap<>();
+    for (Row row : day.groupBy(CustomerSlo.Columns.STATUS).count().collectAsList()) {
+      byStatus.put(String.valueOf(row.get(0)), row.getLong(1));
+    }
+    long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
+    Row alerts =
+        day.agg(
+                org.apache.spark.sql.functions.sum(when(col(CustomerSlo.Columns.PAGE_ALERT_HOURS).gt(0), 1).otherwise(0)),
+                org.apache.spark.sql.functions.sum(when(col(CustomerSlo.Columns.TICKET_ALERT_HOURS).gt(0), 1).otherwise(0)),
+                // Every row but those on the fallback window holds the platform's SLO-window SLI.
+                org.apache.spark.sql.functions.max(
+                    when(col(CustomerSlo.Columns.SLI_SOURCE).notEqual(CustomerSlo.SOURCE_FALLBACK_WINDOW),
+                        col(CustomerSlo.Columns.PLATFORM_AVAILABILITY_SLI))))
+            .first();
+    System.out.println();
+    System.out.printf("SLOs on %s (%d accounts with traffic):%n", last, total);
+    byStatus.forEach((status, count) ->
+        System.out.printf("  %-18s %5d (%.1f%%)%n", status, count, 100.0 * count / Math.max(1, total)));
+    System.out.printf("  paged during the day: %d accounts; ticket alerts: %d accounts%n",
+        alerts.isNullAt(0) ? 0 : alerts.getLong(0), alerts.isNullAt(1) ? 0 : alerts.getLong(1));
+    if (!alerts.isNullAt(2)) {
+      System.out.printf("  platform availability over 28 days: %.3f%%%n", 100 * alerts.getDouble(2));
     }
   }
 
