@@ -33,6 +33,8 @@ final class DirtyRows {
     MALFORMED_RECORD("malformed_record"),
     UNKNOWN_ACCOUNT("unknown_account"),
     NEGATIVE_AMOUNT("negative_amount"),
+    /** A ticket whose first reply is a day before it was created. */
+    NEGATIVE_DURATION("negative_duration"),
     TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
     DUPLICATE_ID("duplicate_id"),
     MISSING_REQUIRED_FIELD("missing_required_field"),
@@ -109,6 +111,9 @@ final class DirtyRows {
     }
     if (format.amountColumn() >= 0) {
       kinds.add(Kind.NEGATIVE_AMOUNT);
+    }
+    if (format.table() == SourceTable.TICKETS) {
+      kinds.add(Kind.NEGATIVE_DURATION);
     }
     kinds.add(Kind.TIMESTAMP_OUT_OF_RANGE);
     kinds.add(Kind.DUPLICATE_ID);
@@ -211,6 +216,12 @@ final class DirtyRows {
           case NEGATIVE_AMOUNT -> {
             String amount = values[format.amountColumn()];
             values[format.amountColumn()] = amount.startsWith("-") ? amount : "-" + amount;
+            yield Line.of(values);
+          }
+          case NEGATIVE_DURATION -> {
+            String created = values[format.timestampColumn()];
+            values[format.column("first_reply_at")] =
+                LocalDate.parse(created.substring(0, 10)).minusDays(1) + created.substring(10);
             yield Line.of(values);
           }
           case TIMESTAMP_OUT_OF_RANGE -> {

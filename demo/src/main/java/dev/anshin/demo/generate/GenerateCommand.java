@@ -118,7 +118,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--dirty",
-      description = "Also mix bad rows of known kinds into the sources (malformed_record, unknown_account, negative_amount, timestamp_out_of_range, duplicate_id, missing_required_field, too_late; one defect each) and write truth/dirty_manifest.json. The good rows stay the same.")
+      description = "Also mix bad rows of known kinds into the sources (malformed_record, unknown_account, negative_amount, negative_duration, timestamp_out_of_range, duplicate_id, missing_required_field, too_late; one defect each) and write truth/dirty_manifest.json. The good rows stay the same.")
   boolean dirty;
 
   @Option(

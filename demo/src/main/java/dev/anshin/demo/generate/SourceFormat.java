@@ -85,6 +85,11 @@ final class SourceFormat {
     return timestampColumn;
   }
 
+  /** The index of a column of the source's schema, or -1. */
+  int column(String name) {
+    return table.columnNames().indexOf(name);
+  }
+
   List<Integer> blankableRequiredColumns() {
     return blankableRequiredColumns;
   }

@@ -180,8 +180,8 @@ public final class CustomerFeatures {
         zero(ACTIVE_USERS_7D).as(ACTIVE_USERS_7D),
         zero(ACTIVE_USERS_28D).as(ACTIVE_USERS_28D),
         when(col(SEATS).gt(0), zero(ACTIVE_USERS_28D).divide(col(SEATS))).as(SEAT_UTILIZATION),
-        // The previous 28 days of an account younger than 56 days are partly before it existed,
-        // which would inflate its trend: no trend until both windows are whole.
+        // Both 28-day windows must be whole days of the account's life (56 days, the creation day
+        // being partial): a previous window cut short by the account's start inflates the trend.
         when(eventsPrevious28.gt(0).and(coalesce(datediff(col(AS_OF_DATE), to_date(col("created_at"))).geq(TREND_MIN_TENURE_DAYS), lit(true))),
             events28.divide(eventsPrevious28)).as(USAGE_TREND),
         zero(REQUESTS_28D).as(REQUESTS_28D),
@@ -220,16 +220,23 @@ public final class CustomerFeatures {
             col("started_at"), floor(monthsIn.divide(cycleMonths)).plus(1).multiply(cycleMonths).cast("int"));
     // Base plans before add-ons, then the larger MRR: the subscription that says what the account buys.
     Column isBase = addOnPlans.isEmpty() ? lit(true) : not(col("plan").isin(addOnPlans.toArray()));
-    Column main = struct(isBase.as("_base"), col("mrr").as("_mrr"));
+    // The subscription id breaks ties, so that plan, interval and renewal come from one subscription
+    // and every run picks the same one.
+    Column main = struct(isBase.as("_base"), col("mrr").as("_mrr"), col("subscription_id").as("_id"));
+    Column chosen =
+        max_by(struct(col("plan").as("plan"), col("billing_interval").as("interval"),
+            datediff(col("_next_renewal"), col(AS_OF_DATE)).as("renewal")), main);
     return days.withColumn("_next_renewal", nextRenewal)
         .groupBy(col(ACCOUNT_ID), col(AS_OF_DATE))
         .agg(
             sum(col("mrr")).as(MRR),
             sum(coalesce(col("seats"), lit(0))).as(SEATS),
             count(lit(1)).as(SUBSCRIPTION_COUNT),
-            max_by(col("plan"), main).as(PLAN),
-            max_by(col("billing_interval"), main).as(BILLING_INTERVAL),
-            max_by(datediff(col("_next_renewal"), col(AS_OF_DATE)), main).as(DAYS_TO_RENEWAL));
+            chosen.as("_main"))
+        .withColumn(PLAN, col("_main.plan"))
+        .withColumn(BILLING_INTERVAL, col("_main.interval"))
+        .withColumn(DAYS_TO_RENEWAL, col("_main.renewal"))
+        .drop("_main");
   }
 
   /** Sums and distinct users over the trailing 7, 28 and 90 days (D included) from the rollups. */

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.when;
 
+import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.slo.CustomerSlo;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -44,6 +45,7 @@ public final class HealthScore {
     public static final String SEGMENT = "segment";
     public static final String PLAN = "plan";
     public static final String SEATS = "seats";
+    public static final String TENURE_DAYS = "tenure_days";
     public static final String EVENTS_28D = "events_28d";
     public static final String EVENTS_PREV_28D = "events_prev_28d";
     public static final String ACTIVE_DAYS_28D = "active_days_28d";
@@ -191,7 +193,9 @@ public final class HealthScore {
     // unpaid invoice whose payment failed is one problem, not two)
     Column failed = coalesce(col(Input.FAILED_PAYMENTS_90D), lit(0));
     Column pastDue = coalesce(col(Input.PAST_DUE_INVOICES), lit(0));
-    Column billingIssues = coalesce(col(Input.BILLING_ISSUE_INVOICES), lit(0));
+    // A features row written before billing_issue_invoices existed (null there) keeps the old count,
+    // so that the score changes against older rows compare like with like.
+    Column billingIssues = coalesce(col(Input.BILLING_ISSUE_INVOICES), failed.plus(pastDue));
     Column billingScore = linear(billingIssues, t.billingIssuesZero(), 0);
     Column billingReason =
         when(billingIssues.equalTo(0), lit("no failed payments in 90 days, nothing past due"))
@@ -214,7 +218,10 @@ public final class HealthScore {
             " vs the previous 28 days (%d vs %d events)",
             col(Input.EVENTS_28D), col(Input.EVENTS_PREV_28D));
     Column trendReason =
-        when(trend.isNull(), lit("no usage in the previous 28 days to compare with"))
+        when(trend.isNull().and(col(Input.TENURE_DAYS).lt(CustomerFeatures.TREND_MIN_TENURE_DAYS)),
+                format_string("too young to compare: %d days old, the trend needs "
+                    + CustomerFeatures.TREND_MIN_TENURE_DAYS, col(Input.TENURE_DAYS)))
+            .when(trend.isNull(), lit("no usage in the previous 28 days to compare with"))
             .when(change.equalTo(0), concat(lit("usage flat"), events))
             .when(trend.gt(1), concat(format_string("usage up %d%%", change), events))
             .otherwise(concat(format_string("usage down %d%%", change), events));

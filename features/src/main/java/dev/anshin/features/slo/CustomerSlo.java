@@ -3,9 +3,11 @@ package dev.anshin.features.slo;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -315,8 +317,6 @@ public final class CustomerSlo {
                 col(Columns.ACCOUNT_ID).equalTo(col("_alert_account"))
                     .and(col(Columns.AS_OF_DATE).equalTo(col("_alert_as_of_date"))),
                 "left")
-            .withColumn(Columns.PAGE_ALERT_HOURS, coalesce(col(Columns.PAGE_ALERT_HOURS), lit(0)))
-            .withColumn(Columns.TICKET_ALERT_HOURS, coalesce(col(Columns.TICKET_ALERT_HOURS), lit(0)))
             .withColumn(Columns.PLAN_POOL_AVAILABILITY_SLI, ratio("pool_good", "pool_valid"))
             .withColumn(Columns.SLI_SOURCE, source)
             .withColumn(Columns.WINDOW_DAYS, lit(window))
@@ -394,7 +394,10 @@ public final class CustomerSlo {
     Column latencyBudget = col(Columns.LATENCY_BUDGET_REMAINING);
     // least() skips nulls: the worse of the two budgets, or the one that exists.
     Column worstBudget = least(budget, latencyBudget);
-    return when(col(Columns.AVAILABILITY_SLI).isNull(), lit(INSUFFICIENT_DATA))
+    // An alert needs min-bad-requests failures of the account's own, so it stands even where the
+    // requests are too few for a budget.
+    return when(col(Columns.AVAILABILITY_SLI).isNull().and(col(Columns.ALERT).isNull()), lit(INSUFFICIENT_DATA))
+        .when(col(Columns.AVAILABILITY_SLI).isNull(), lit(AT_RISK))
         .when(worstBudget.leq(0), lit(EXHAUSTED))
         .when(worstBudget.lt(settings.atRiskBudgetRemaining()).or(col(Columns.ALERT).isNotNull()), lit(AT_RISK))
         .otherwise(lit(OK));
@@ -410,17 +413,20 @@ public final class CustomerSlo {
       Dataset<Row> accountHourly, Dataset<Row> targets, LocalDate firstAsOfDate, LocalDate lastAsOfDate,
       SloSettings settings) {
     int lookback = SloSettings.MAX_ALERT_WINDOW_HOURS;
-    Dataset<Row> asOfDates =
-        accountHourly
-            .sparkSession()
-            .range(1)
-            .select(explode(sequence(lit(firstAsOfDate), lit(lastAsOfDate))).as(Columns.AS_OF_DATE));
+    // Each hour serves the as-of dates whose windows reach it: its own UTC day and the next
+    // ceil(lookback / 24) days. Exploding those few candidates keeps a backfill linear in the hours,
+    // where a range join would test every hour against every date of the range.
+    int reach = (lookback + 23) / 24;
+    Column hourSeconds = unix_seconds(col(Input.ACTIVITY_HOUR));
+    Column hourDay = floor(hourSeconds.divide(86_400L)).cast("int");
+    Column candidate = date_add(lit(java.sql.Date.valueOf(LocalDate.EPOCH)), col("_candidate_day"));
     // Hour index within the as-of date: 0 is 00:00-01:00 UTC; the windows reach back to 1 - lookback.
     Column dayStart = unix_date(col(Columns.AS_OF_DATE)).cast("long").multiply(86_400L);
-    Column hourIndex = unix_seconds(col(Input.ACTIVITY_HOUR)).minus(dayStart).divide(3600).cast("int");
+    Column hourIndex = floor(hourSeconds.minus(dayStart).divide(3600)).cast("int");
     Column inLookback =
-        unix_seconds(col(Input.ACTIVITY_HOUR)).geq(dayStart.plus((1L - lookback) * 3600))
-            .and(unix_seconds(col(Input.ACTIVITY_HOUR)).lt(dayStart.plus(86_400L)));
+        col(Columns.AS_OF_DATE).between(lit(firstAsOfDate), lit(lastAsOfDate))
+            .and(hourSeconds.geq(dayStart.plus((1L - lookback) * 3600)))
+            .and(hourSeconds.lt(dayStart.plus(86_400L)));
     if (Versions.delivered(accountHourly)) {
       inLookback = inLookback.and(col(Input.DELIVERED_ON).leq(col(Columns.AS_OF_DATE)));
     }
@@ -430,7 +436,9 @@ public final class CustomerSlo {
             col(Columns.AVAILABILITY_TARGET), col(Columns.LATENCY_TARGET), col(Columns.LATENCY_THRESHOLD_MS));
     Dataset<Row> hours =
         accountHourly
-            .join(broadcast(asOfDates), inLookback)
+            .withColumn("_candidate_day", explode(sequence(hourDay, hourDay.plus(reach))))
+            .withColumn(Columns.AS_OF_DATE, candidate)
+            .filter(inLookback)
             .join(
                 accountTargets,
                 col(Input.ACCOUNT_ID).equalTo(col("_target_account"))

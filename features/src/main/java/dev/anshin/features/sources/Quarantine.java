@@ -32,6 +32,8 @@ public final class Quarantine {
     /** An event delivered more days after it happened than the configured lateness allows. */
     TOO_LATE,
     NEGATIVE_AMOUNT,
+    /** A time before the one it follows: a ticket answered or solved before it was created, a subscription or period ending before it starts. */
+    NEGATIVE_DURATION,
     DUPLICATE_ID,
     /** The account never arrived in the CRM export within the lateness after the record. */
     UNKNOWN_ACCOUNT;

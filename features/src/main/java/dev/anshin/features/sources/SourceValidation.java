@@ -16,6 +16,7 @@ import dev.anshin.features.sources.Quarantine.ReasonCode;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,7 +28,7 @@ import org.apache.spark.sql.types.DataTypes;
  *
  * <p>Each record gets at most one reason, the first that applies in this order: malformed record,
  * missing required field, invalid value (type or allowed values), timestamp out of range, too late,
- * negative amount, duplicate id (the first occurrence in a day's delivery is kept), unknown account.
+ * negative amount, negative duration, duplicate id (the first occurrence in a day's delivery is kept), unknown account.
  * Every rule looks only at the record and the day it was delivered, never at the run's dates, so a
  * backfill over many days and one run per day judge each record alike. Valid records come out
  * typed; rejected ones keep their raw text for the quarantine. A record whose account the CRM had
@@ -35,6 +36,13 @@ import org.apache.spark.sql.types.DataTypes;
  * account may still arrive.
  */
 public final class SourceValidation {
+
+  /** Pairs of times of one record where the second may not come before the first. */
+  private static final Map<SourceTable, List<String[]>> ORDERED_TIMES =
+      Map.of(
+          SourceTable.TICKETS, List.<String[]>of(new String[] {"created_at", "first_reply_at"}, new String[] {"created_at", "solved_at"}),
+          SourceTable.SUBSCRIPTIONS, List.<String[]>of(new String[] {"started_at", "ended_at"}),
+          SourceTable.INVOICES, List.<String[]>of(new String[] {"period_start", "period_end"}));
 
   /**
    * The bounds a run applies, relative to each record's delivery day: timestamps before
@@ -211,6 +219,19 @@ public final class SourceValidation {
                 ReasonCode.NEGATIVE_AMOUNT,
                 concat(lit(column.name() + " is negative: "), col(column.name()).cast(DataTypes.StringType))));
       }
+    }
+    // A duration that ends before it starts is bad data, not a fast reply (Zendesk's metrics are
+    // never negative); equal times are a zero duration and stay.
+    for (String[] pair : ORDERED_TIMES.getOrDefault(source, List.of())) {
+      Column start = col(pair[0]);
+      Column end = col(pair[1]);
+      checks.add(
+          new Check(
+              start.isNotNull().and(end.isNotNull()).and(end.lt(start)),
+              ReasonCode.NEGATIVE_DURATION,
+              concat(
+                  lit(pair[1] + " "), end.cast(DataTypes.StringType), lit(" is before " + pair[0] + " "),
+                  start.cast(DataTypes.StringType))));
     }
     // Fold from the lowest priority up so that the first check wins.
     for (int i = checks.size() - 1; i >= 0; i--) {

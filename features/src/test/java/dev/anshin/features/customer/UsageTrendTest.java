@@ -36,8 +36,8 @@ class UsageTrendTest extends SparkTestBase {
                 LocalDate.parse("2025-04-06"), LocalDate.parse("2025-04-07"))
             .collectAsList().stream()
             .collect(Collectors.toMap(r -> r.getAs(CustomerFeatures.AS_OF_DATE).toString(), r -> r));
-    // 04-06: the previous window (02-07..03-08) starts before the account existed: no trend,
-    // where 1 event against 1 would have read as flat usage built on days it did not exist.
+    // 04-06: the previous window (02-10..03-09) starts on the day the account was created, at 09:00,
+    // so it is not 28 whole days of its life: no trend (its 1 event against 1 would read as flat).
     Row young = byDate.get("2025-04-06");
     assertThat(young.<Long>getAs(CustomerFeatures.EVENTS_PREV_28D)).isEqualTo(1L);
     assertThat(young.<Object>getAs(CustomerFeatures.USAGE_TREND)).isNull();

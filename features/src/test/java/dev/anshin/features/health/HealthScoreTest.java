@@ -166,6 +166,19 @@ class HealthScoreTest extends SparkTestBase {
   }
 
   @Test
+  void aYoungAccountsMissingTrendSaysWhy() {
+    // 30 days old, with usage on both sides of day 28: no trend (features leave it null under 56
+    // days), and the reason says so instead of "no usage in the previous 28 days"
+    Dataset<Row> young =
+        dataset(FEATURES, features("2024-03-31", "y", 10, 5, 10, 100, 50, 0.0, 0, 0, 0, 0, 0, 0))
+            .withColumn("tenure_days", org.apache.spark.sql.functions.lit(30))
+            .withColumn("usage_trend", org.apache.spark.sql.functions.lit(null).cast("double"));
+    Row y = HealthScore.score(young, slo, HealthSettings.defaults()).first();
+    assertThat(y.isNullAt(y.fieldIndex(Columns.TREND_SCORE))).isTrue();
+    assertThat(text(y, Columns.TREND_REASON)).isEqualTo("too young to compare: 30 days old, the trend needs 56");
+  }
+
+  @Test
   void anUnpaidInvoiceWhosePaymentFailedCountsOnce() {
     Row d = scored(HealthSettings.defaults()).get("d 2024-03-31");
     // 1 billing issue of 3: (1 - 1/3) x 100 = 66.7, where counting it twice gave 33.3

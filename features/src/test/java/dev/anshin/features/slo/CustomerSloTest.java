@@ -374,6 +374,68 @@ class CustomerSloTest extends SparkTestBase {
   }
 
   @Test
+  void errorsLateTheDayBeforeKeepTheTicketFiringThroughTheQuietFirstHours() {
+    // 20 bad of 1000 at 22:00 on 03-30, then no requests at all. On 03-31 the ticket rule's 6-hour
+    // window still holds them at the end of hours 0..3 (22:00 is hour -2): four ticket hours in
+    // hours without a single request. The page rules' 1-hour short windows are empty all day.
+    Dataset<Row> hourly = dataset(ACCOUNT_HOURLY, hour("e", "2024-03-30T22:00:00Z", 1000, 980, 1000));
+    Dataset<Row> daily =
+        dataset(ACCOUNT_DAILY, day("e", "2024-03-30", 1000, 980, 1000, 500), day("e", "2024-03-10", 99000, 99000, 99000, 500));
+    Dataset<Row> planOfE = plans.filter("account_id = 'a'").withColumn("account_id", functions.lit("e"));
+    Dataset<Row> range = CustomerSlo.daily(daily, hourly, planOfE, D.minusDays(1), D, settings);
+    Row e = byAccount(range, D).get("e");
+    assertThat(e.getInt(e.fieldIndex(Columns.TICKET_ALERT_HOURS))).isEqualTo(4);
+    assertThat(e.getInt(e.fieldIndex(Columns.PAGE_ALERT_HOURS))).isZero();
+    // at the end of the day: the 3-day window still holds them, the 6-hour one has no requests
+    assertThat(dbl(e, Columns.BURN_RATE_3D)).isCloseTo(20.0, within(EPS));
+    assertThat(e.isNullAt(e.fieldIndex(Columns.BURN_RATE_6H))).isTrue();
+    assertThat(e.isNullAt(e.fieldIndex(Columns.ALERT))).isTrue();
+    // 03-30 itself: the errors fall in hour 22; the page fires there (1 hour), the ticket at hours 22 and 23
+    Row before = byAccount(range, D.minusDays(1)).get("e");
+    assertThat(before.getInt(before.fieldIndex(Columns.PAGE_ALERT_HOURS))).isEqualTo(1);
+    assertThat(before.getInt(before.fieldIndex(Columns.TICKET_ALERT_HOURS))).isEqualTo(2);
+    assertThat(before.getString(before.fieldIndex(Columns.ALERT))).isEqualTo(SloSettings.TICKET);
+    // the backfill over both days gives 03-31 the row a run for 03-31 alone gives
+    assertThat(CustomerSlo.daily(daily, hourly, planOfE, D, settings).collectAsList()).containsExactly(e);
+  }
+
+  @Test
+  void theLongestWindowReachesBackExactly72Hours() {
+    // One rule whose both windows are 72 hours. 03-28 01:00 is 71 hours before 03-31 00:00: inside the
+    // window that ends with hour 0 of 03-31, and no later one. 03-28 00:00 (72 hours back) is inside none.
+    SloSettings oneRule =
+        new SloSettings(28, settings.defaultTarget(), Map.of(), Map.of(), 1.0, 90, 0.25,
+            List.of(new SloSettings.BurnAlert(SloSettings.TICKET, 0.10, 72, 72)), 10,
+            SloSettings.CallerErrors.allClientErrors());
+    Dataset<Row> hourly =
+        dataset(ACCOUNT_HOURLY,
+            hour("in", "2024-03-28T01:00:00Z", 1000, 980, 1000),
+            hour("out", "2024-03-28T00:00:00Z", 1000, 980, 1000));
+    Dataset<Row> daily =
+        dataset(ACCOUNT_DAILY, day("in", "2024-03-28", 1000, 980, 1000, 500), day("out", "2024-03-28", 1000, 980, 1000, 500));
+    Dataset<Row> planned =
+        plans.filter("account_id = 'a'").withColumn("account_id",
+            functions.explode(functions.array(functions.lit("in"), functions.lit("out"))));
+    Map<String, Row> rows = byAccount(CustomerSlo.daily(daily, hourly, planned, D, oneRule), D);
+    assertThat(rows.get("in").getInt(rows.get("in").fieldIndex(Columns.TICKET_ALERT_HOURS))).isEqualTo(1);
+    // no request in any window of the day: nothing was evaluated, so the alert hours are null, not 0
+    assertThat(rows.get("out").isNullAt(rows.get("out").fieldIndex(Columns.TICKET_ALERT_HOURS))).isTrue();
+  }
+
+  @Test
+  void theStricterTargetDecidesWhetherThereAreEnoughRequests() {
+    // 99% availability needs 100 valid requests for a budget of one failure, 99.9% latency needs 1000:
+    // 500 requests are too few, and the SLIs come from the 90-day window.
+    SloSettings latencyStrict =
+        settings.withPlanTargets(Map.of("pro", new SloSettings.Target(0.99, 0.999, 500)));
+    Dataset<Row> daily =
+        dataset(ACCOUNT_DAILY, day("a", "2024-03-31", 500, 500, 500, 500), day("a", "2024-02-01", 600, 600, 600, 500));
+    Row a = byAccount(CustomerSlo.daily(daily, noHours, plans, D, latencyStrict), D).get("a");
+    assertThat(a.getBoolean(a.fieldIndex(Columns.LOW_TRAFFIC))).isTrue();
+    assertThat(a.getString(a.fieldIndex(Columns.SLI_SOURCE))).isEqualTo(CustomerSlo.SOURCE_FALLBACK_WINDOW);
+  }
+
+  @Test
   void theWorkbookThresholdsForA28DayWindow() {
     // sloth's fixtures for 28 days: 13.44, 5.6 and 0.933 (REFERENCES.md); 14.4, 6 and 1 for 30 days.
     List<SloSettings.BurnAlert> alerts = SloSettings.workbookAlerts();

@@ -119,7 +119,10 @@ class SourceValidationTest extends SparkTestBase {
             subscription(5, "s5", "abc", "annual", "2024-01-15", null),
             // exactly max-future-days after the delivery day is still accepted
             subscription(6, "s6", "10.00", "annual", "2024-01-15", "2026-03-02"),
-            subscription(7, "s7", "10.00", "annual", "2024-01-15", "2026-03-03"));
+            subscription(7, "s7", "10.00", "annual", "2024-01-15", "2026-03-03"),
+            // ends before it starts; s9 starts and ends on one day (no active day, but no contradiction)
+            subscription(8, "s8", "10.00", "monthly", "2024-01-15", "2024-01-14"),
+            subscription(9, "s9", "10.00", "monthly", "2024-01-15", "2024-01-15"));
 
     SourceValidation.Classified classified =
         SourceValidation.validate(SourceTable.SUBSCRIPTIONS, raw, knownAccounts("a1"), RULES);
@@ -134,12 +137,41 @@ class SourceValidationTest extends SparkTestBase {
                 "raw-3", "invalid_value",
                 "raw-4", "timestamp_out_of_range",
                 "raw-5", "invalid_value",
-                "raw-7", "timestamp_out_of_range"));
+                "raw-7", "timestamp_out_of_range",
+                "raw-8", "negative_duration"));
     List<Row> valid = classified.valid().orderBy("subscription_id").collectAsList();
-    assertThat(valid).extracting(r -> r.getAs("subscription_id")).containsExactly("s1", "s6");
+    assertThat(valid).extracting(r -> r.getAs("subscription_id")).containsExactly("s1", "s6", "s9");
     assertThat(valid.get(0).<BigDecimal>getAs("mrr")).isEqualByComparingTo("120.50");
     assertThat(valid.get(0).<Object>getAs("ended_at")).as("an empty optional field is null").isNull();
     assertThat(classified.valid().schema())
         .isEqualTo(SourceTable.SUBSCRIPTIONS.schema().asNullable().add(SourceTable.DELIVERED_ON, DataTypes.DateType));
+  }
+
+  /** A ticket delivered in the file of 2025-03-01. */
+  private static Row ticket(long position, String id, String created, String firstReply, String solved) {
+    return row(id, "a1", created, firstReply, solved, "normal", "email", "billing", null, "0", "1", "5",
+        "raw-" + position, false, "tickets/date=2025-03-01/t.jsonl", date("2025-03-01"), position);
+  }
+
+  @Test
+  void aTicketAnsweredOrSolvedBeforeItWasCreatedIsQuarantined() {
+    Dataset<Row> raw =
+        dataset(
+            rawSchema(SourceTable.TICKETS),
+            ticket(1, "t1", "2025-03-01T10:00:00Z", "2025-03-01T09:59:59Z", null),
+            ticket(2, "t2", "2025-03-01T10:00:00Z", "2025-03-01T10:30:00Z", "2025-03-01T09:00:00Z"),
+            // a reply in the same second as the ticket is a zero duration, not a negative one
+            ticket(3, "t3", "2025-03-01T10:00:00Z", "2025-03-01T10:00:00Z", "2025-03-01T11:00:00Z"));
+    SourceValidation.Classified classified =
+        SourceValidation.validate(SourceTable.TICKETS, raw, knownAccounts("a1"), RULES);
+    Map<String, Row> rejected =
+        classified.rejected().collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getAs(Quarantine.RAW_RECORD), r -> r));
+    assertThat(rejected).containsOnlyKeys("raw-1", "raw-2");
+    assertThat(rejected.get("raw-1").<String>getAs(Quarantine.REASON_CODE)).isEqualTo("negative_duration");
+    assertThat(rejected.get("raw-1").<String>getAs(Quarantine.REASON))
+        .startsWith("first_reply_at ").contains(" is before created_at ");
+    assertThat(rejected.get("raw-2").<String>getAs(Quarantine.REASON)).startsWith("solved_at ");
+    assertThat(classified.valid().collectAsList()).extracting(r -> r.getAs("ticket_id")).containsExactly("t3");
   }
 }

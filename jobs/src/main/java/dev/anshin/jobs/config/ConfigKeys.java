@@ -33,6 +33,19 @@ final class ConfigKeys {
 
   private static final Pattern SOURCE_KEY = Pattern.compile("anshin\\.sources\\.([^.]+)\\..+");
 
+  /** Keys of earlier versions, with what replaced them: an upgrade's config error says what to write instead. */
+  private static final Map<String, String> REMOVED =
+      Map.of(
+          "anshin.slo.low-traffic.min-valid-requests",
+          "it was replaced by anshin.slo.low-traffic.min-budget-requests, the failed requests a window's budget must"
+              + " hold (1, the default, is 1,000 valid requests at 99.9%)",
+          "anshin.slo.low-traffic.plan-pool",
+          "a status now comes only from the account's own requests (too few: insufficient_data); remove the key",
+          "anshin.slo.at-risk.burn-rate-1d",
+          "burn-rate alerts are now anshin.slo.alerts.rules (the SRE workbook's multi-window table); remove the key",
+          "anshin.slo.at-risk.burn-rate-7d",
+          "burn-rate alerts are now anshin.slo.alerts.rules (the SRE workbook's multi-window table); remove the key");
+
   private ConfigKeys() {}
 
   static void rejectUnknown(Config file, Config reference, Path where) {
@@ -57,6 +70,9 @@ final class ConfigKeys {
       }
       if (known.contains(key) || reference.hasPathOrNull(key) || OPEN.stream().anyMatch(p -> p.matcher(key).matches())) {
         continue;
+      }
+      if (REMOVED.containsKey(key)) {
+        throw AnshinException.badConfig(where + ": " + key + " is no longer read: " + REMOVED.get(key));
       }
       throw AnshinException.badConfig(
           where + ": unknown key " + key + closest(key, known).map(k -> "; did you mean " + k + "?").orElse("")

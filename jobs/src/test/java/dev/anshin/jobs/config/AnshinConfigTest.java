@@ -68,6 +68,9 @@ class AnshinConfigTest {
     assertBad("anshin.ingest { latenes-days = 3 }", "unknown key anshin.ingest.latenes-days; did you mean anshin.ingest.lateness-days?");
     assertBad("anshin.lock.wiat = 1m", "unknown key anshin.lock.wiat; did you mean anshin.lock.wait?");
     assertBad("anshin.slo.alerts.min-bad-request = 3", "unknown key anshin.slo.alerts.min-bad-request; did you mean anshin.slo.alerts.min-bad-requests?");
+    // A key an earlier version read: what replaced it.
+    assertBad("anshin.slo.low-traffic.min-valid-requests = 500",
+        "anshin.slo.low-traffic.min-valid-requests is no longer read: it was replaced by anshin.slo.low-traffic.min-budget-requests");
     // Far from every known key: named, with no guess.
     assertBad("anshin.reporting.enabled = true", "unknown key anshin.reporting.enabled (every key");
     assertBad("anshn.lakehouse = x", "unknown key anshn.lakehouse");
