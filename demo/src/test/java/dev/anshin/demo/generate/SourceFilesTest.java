@@ -98,9 +98,9 @@ class SourceFilesTest extends SparkTestBase {
     assertThat(scan.defects).isEqualTo(expected);
     assertThat(expected.keySet()).containsExactlyInAnyOrder(SourceTable.names());
     assertThat(expected.get("invoices")).containsKeys("negative_amount", "duplicate_id", "malformed_record");
-    assertThat(expected.get("usage_events")).doesNotContainKey("negative_amount").containsKey("too_late");
+    assertThat(expected.get("usage_events")).doesNotContainKeys("negative_amount", "negative_duration").containsKey("too_late");
     assertThat(expected.get("api_requests")).containsKey("too_late");
-    assertThat(expected.get("tickets")).containsKeys("unknown_account", "timestamp_out_of_range")
+    assertThat(expected.get("tickets")).containsKeys("unknown_account", "timestamp_out_of_range", "negative_duration")
         .doesNotContainKey("too_late");
     assertThat(expected.get("accounts")).doesNotContainKey("unknown_account");
     // Every kind that applies to a source is there three to five times (the tiny world has room).
@@ -307,6 +307,9 @@ class SourceFilesTest extends SparkTestBase {
       found.add("timestamp_out_of_range");
     } else if (tooLate) {
       found.add("too_late");
+    } else if (table == SourceTable.TICKETS && notEmpty(row.get("created_at")) && notEmpty(row.get("first_reply_at"))
+        && Instant.parse(row.get("first_reply_at")).isBefore(Instant.parse(row.get("created_at")))) {
+      found.add("negative_duration");
     }
     if (accounts != null && row.get("account_id") != null && !accounts.contains(row.get("account_id"))) {
       found.add("unknown_account");
@@ -315,6 +318,10 @@ class SourceFilesTest extends SparkTestBase {
       assertValues(table, row, fileDay);
     }
     return found;
+  }
+
+  private static boolean notEmpty(String value) {
+    return value != null && !value.isEmpty();
   }
 
   static void assertValues(SourceTable table, Map<String, String> row, LocalDate fileDay) {
