@@ -89,16 +89,9 @@ public final class AccountDaily {
                 hll_sketch_agg(col("user_id"), SKETCH_LG_K).as(ACTIVE_USERS_SKETCH));
 
     Column status = col("status");
-    Column valid = callerErrors.valid(status);
-    List<Column> requestAggregates = new ArrayList<>();
-    requestAggregates.add(sum(when(valid, 1L).otherwise(0L)).as(VALID_REQUESTS));
-    requestAggregates.add(sum(when(callerErrors.good(status), 1L).otherwise(0L)).as(GOOD_REQUESTS));
+    List<Column> requestAggregates = new ArrayList<>(sloCounts(callerErrors));
     requestAggregates.add(sum(when(status.geq(500), 1L).otherwise(0L)).as(SERVER_ERRORS));
     requestAggregates.add(sum(when(status.between(400, 499), 1L).otherwise(0L)).as(CLIENT_ERRORS));
-    for (int bound : LATENCY_BOUNDS_MS) {
-      requestAggregates.add(
-          sum(when(valid.and(col("latency_ms").leq(bound)), 1L).otherwise(0L)).as(validAtOrBelow(bound)));
-    }
     Dataset<Row> requests =
         apiRequests
             .groupBy(col(ACCOUNT_ID), col("request_date").as(ACTIVITY_DATE), col(DELIVERED_ON))
@@ -137,6 +130,22 @@ public final class AccountDaily {
     columns.add(zeroIfNull(TICKETS_OPENED));
     columns.add(zeroIfNull(HIGH_PRIORITY_TICKETS_OPENED));
     return joined.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The SLO's request counts, shared by the daily and the hourly rollup: valid and good requests,
+   * and the valid ones within each latency bound.
+   */
+  static List<Column> sloCounts(CallerErrors callerErrors) {
+    Column status = col("status");
+    Column valid = callerErrors.valid(status);
+    List<Column> counts = new ArrayList<>();
+    counts.add(sum(when(valid, 1L).otherwise(0L)).as(VALID_REQUESTS));
+    counts.add(sum(when(callerErrors.good(status), 1L).otherwise(0L)).as(GOOD_REQUESTS));
+    for (int bound : LATENCY_BOUNDS_MS) {
+      counts.add(sum(when(valid.and(col("latency_ms").leq(bound)), 1L).otherwise(0L)).as(validAtOrBelow(bound)));
+    }
+    return counts;
   }
 
   private static Column zeroIfNull(String counter) {

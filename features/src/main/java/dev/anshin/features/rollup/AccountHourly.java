@@ -2,14 +2,10 @@ package dev.anshin.features.rollup;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.unix_seconds;
-import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.features.slo.SloSettings.CallerErrors;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -39,19 +35,11 @@ public final class AccountHourly {
    * requests within each latency bound ({@link AccountDaily#validAtOrBelow(int)}).
    */
   public static Dataset<Row> rollup(Dataset<Row> apiRequests, CallerErrors callerErrors) {
-    Column status = col("status");
-    Column valid = callerErrors.valid(status);
-    List<Column> aggregates = new ArrayList<>();
-    aggregates.add(sum(when(callerErrors.good(status), 1L).otherwise(0L)).as(GOOD_REQUESTS));
-    for (int bound : AccountDaily.LATENCY_BOUNDS_MS) {
-      aggregates.add(
-          sum(when(valid.and(col("latency_ms").leq(bound)), 1L).otherwise(0L))
-              .as(AccountDaily.validAtOrBelow(bound)));
-    }
+    List<Column> counts = AccountDaily.sloCounts(callerErrors);
     // From epoch seconds, so that the hours are UTC hours whatever the session's time zone.
     Column hour = timestamp_seconds(floor(unix_seconds(col("request_time")).divide(3600)).multiply(3600));
     return apiRequests
         .groupBy(col(ACCOUNT_ID), hour.as(ACTIVITY_HOUR), col(DELIVERED_ON))
-        .agg(sum(when(valid, 1L).otherwise(lit(0L))).as(VALID_REQUESTS), aggregates.toArray(Column[]::new));
+        .agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new));
   }
 }

@@ -81,9 +81,7 @@ public final class AnalyticsConfig {
         alerts.add(new SloSettings.BurnAlert(
             c.getString("severity"), c.getDouble("budget-spent"), c.getInt("long-window-hours"),
             c.getInt("short-window-hours")));
-      } catch (com.typesafe.config.ConfigException e) {
-        throw AnshinException.badConfig(where + ": " + e.getMessage());
-      } catch (IllegalArgumentException e) {
+      } catch (com.typesafe.config.ConfigException | IllegalArgumentException e) {
         throw AnshinException.badConfig(where + ": " + e.getMessage());
       }
     }
