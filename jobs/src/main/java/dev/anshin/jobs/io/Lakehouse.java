@@ -1,13 +1,14 @@
 package dev.anshin.jobs.io;
 
 import dev.anshin.errors.AnshinException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Lakehouse {
   private static final Logger LOG = LoggerFactory.getLogger(Lakehouse.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final Path root;
@@ -162,28 +164,53 @@ public final class Lakehouse {
   }
 
   private WriteResult commitSince(String table, long before) {
-    if (version(table) == before) {
+    long after = version(table);
+    if (after == before) {
       LOG.info("{}: nothing to change", table);
       return new WriteResult(table, before, "NONE", 0, 0);
     }
-    return lastCommit(table);
+    return commit(table, after);
   }
 
-  /** What the latest commit of a table did, from Delta's own operation metrics (no extra Spark job). */
-  public WriteResult lastCommit(String table) {
-    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("version", "operation", "operationMetrics").first();
-    Map<String, String> metrics = scala.jdk.javaapi.CollectionConverters.asJava(last.<scala.collection.Map<String, String>>getAs(2));
+  /**
+   * What one commit did, from the operation metrics Delta writes into the commit file itself: read
+   * straight from {@code _delta_log} instead of through the table's history, which costs a Spark
+   * job and a snapshot per write.
+   */
+  private WriteResult commit(String table, long version) {
+    JsonNode info = commitInfo(table, version);
+    JsonNode metrics = info.path("operationMetrics");
     // A replaceWhere that rewrites a file copies its untouched rows; they are not new data.
     long written =
-        metrics.containsKey("numOutputRows")
-            ? Long.parseLong(metrics.get("numOutputRows")) - Long.parseLong(metrics.getOrDefault("numCopiedRows", "0"))
-            : Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"))
-                + Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
-    long removed =
-        Long.parseLong(metrics.getOrDefault("numDeletedRows", metrics.getOrDefault("numTargetRowsDeleted", "0")));
-    WriteResult result = new WriteResult(table, last.getLong(0), last.getString(1), written, removed);
+        metrics.has("numOutputRows")
+            ? metric(metrics, "numOutputRows") - metric(metrics, "numCopiedRows")
+            : metric(metrics, "numTargetRowsInserted") + metric(metrics, "numTargetRowsUpdated");
+    long removed = metrics.has("numDeletedRows") ? metric(metrics, "numDeletedRows") : metric(metrics, "numTargetRowsDeleted");
+    WriteResult result = new WriteResult(table, version, info.path("operation").asText(), written, removed);
     LOG.info("{}: {} v{} wrote {} rows", table, result.operation(), result.version(), result.rowsWritten());
     return result;
+  }
+
+  private JsonNode commitInfo(String table, long version) {
+    org.apache.hadoop.fs.Path file =
+        new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path(table), "_delta_log"), String.format("%020d.json", version));
+    try (var in = file.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(file);
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        JsonNode action = JSON.readTree(line);
+        if (action.has("commitInfo")) {
+          return action.get("commitInfo");
+        }
+      }
+      throw AnshinException.missingInput("commit " + file + " has no commitInfo");
+    } catch (IOException e) {
+      throw AnshinException.missingInput("cannot read commit " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Delta writes every operation metric as a string. */
+  private static long metric(JsonNode metrics, String name) {
+    return metrics.has(name) ? Long.parseLong(metrics.get(name).asText()) : 0L;
   }
 
   /** One Delta commit: table, version, operation and rows written. */

@@ -24,4 +24,45 @@ class LakehouseTest extends SparkTestBase {
     assertThat(rows.get(0).isNullAt(rows.get(0).fieldIndex("alert"))).isTrue();
     assertThat(rows.get(1).<String>getAs("alert")).isEqualTo("page");
   }
+
+  @Test
+  void eachWriteReportsTheRowsItWroteAndNotTheRowsItCopied() {
+    Lakehouse lakehouse = new Lakehouse(spark, scratch.resolve("commits"));
+    LocalDate first = LocalDate.parse("2025-03-01");
+    LocalDate second = first.plusDays(1);
+    // Not partitioned by day: replacing the second day rewrites files that also hold first-day rows.
+    Lakehouse.WriteResult created = lakehouse.replaceDates("t",
+        spark.sql("SELECT DATE'2025-03-01' + CAST(id % 2 AS INT) AS d, id FROM range(6)"), "d", first, second, null);
+    assertThat(created.version()).isZero();
+    assertThat(created.rowsWritten()).isEqualTo(6);
+    Lakehouse.WriteResult replaced = lakehouse.replaceDates("t",
+        spark.sql("SELECT DATE'2025-03-02' AS d, id FROM range(10, 14)"), "d", second, second, null);
+    assertThat(replaced.version()).isEqualTo(1);
+    assertThat(replaced.rowsWritten()).isEqualTo(4);
+    assertThat(replaced.rowsRemoved()).isEqualTo(3);
+    assertThat(lakehouse.read("t").count()).isEqualTo(7);
+
+    lakehouse.overwrite("m", spark.sql("SELECT id, 'old' AS v FROM range(3)"));
+    Lakehouse.WriteResult merged = lakehouse.merge("m", spark.sql("SELECT id, 'new' AS v FROM range(2, 4)"), List.of("id"));
+    assertThat(merged.operation()).isEqualTo("MERGE");
+    assertThat(merged.version()).isEqualTo(1);
+    // id 2 updated, id 3 inserted.
+    assertThat(merged.rowsWritten()).isEqualTo(2);
+  }
+
+  @Test
+  void comparisonCountsRowsMissingOnEitherSideAsAMultiset() {
+    Lakehouse left = new Lakehouse(spark, scratch.resolve("left"));
+    Lakehouse right = new Lakehouse(spark, scratch.resolve("right"));
+    // left: a, a, b, 0.1 + 0.2; right: a, b, c, 0.3 (equal to 9 decimals); a table only on the left.
+    left.overwrite("t", spark.sql("SELECT * FROM VALUES ('a', 0.0D), ('a', 0.0D), ('b', 0.0D), ('d', 0.1D + 0.2D) AS v(k, x)"));
+    right.overwrite("t", spark.sql("SELECT * FROM VALUES ('a', 0.0D), ('b', 0.0D), ('c', 0.0D), ('d', 0.3D) AS v(k, x)"));
+    left.overwrite("only_left", spark.sql("SELECT 1 AS id"));
+    right.overwrite("same", spark.sql("SELECT * FROM VALUES (1, CAST(NULL AS STRING)), (2, 'x') AS v(id, s)"));
+    left.overwrite("same", spark.sql("SELECT * FROM VALUES (2, 'x'), (1, CAST(NULL AS STRING)) AS v(id, s)"));
+    assertThat(LakehouseComparison.compare(left, right)).extracting(Object::toString).containsExactly(
+        new LakehouseComparison.TableDifference("only_left", 1, 0, 1, 0).toString(),
+        new LakehouseComparison.TableDifference("same", 2, 2, 0, 0).toString(),
+        new LakehouseComparison.TableDifference("t", 4, 4, 1, 1).toString());
+  }
 }
