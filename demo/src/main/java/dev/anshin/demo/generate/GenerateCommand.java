@@ -128,13 +128,20 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Share of usage events and API requests delivered 1 to 3 days late, in a later day's file with their own timestamp and id (those due after the last observed day are not written); 0 puts every one in its own day's file (default: ${DEFAULT-VALUE}).")
   double lateShare;
 
+  @Option(
+      names = "--traffic-scale",
+      paramLabel = "FACTOR",
+      defaultValue = "1.0",
+      description = "Multiplies every account's usage events and API requests per day (the accounts, their billing, tickets and outcomes stay the same): a benchmark's volume knob. At 1 an active account makes about 20 events and 25 requests a day (default: ${DEFAULT-VALUE}).")
+  double trafficScale;
+
   @Override
   public Integer call() {
     long started = System.nanoTime();
-    WorldSettings settings = new WorldSettings(accounts, days, seed, start, horizon, dirty, lateShare);
+    WorldSettings settings = new WorldSettings(accounts, days, seed, start, horizon, dirty, lateShare, trafficScale);
     LOG.info(
-        "Generating {} accounts, {} days from {} (horizon {} days, seed {}, late share {}{}) into {}",
-        accounts, days, start, horizon, seed, lateShare, dirty ? ", dirty" : "", out.toAbsolutePath());
+        "Generating {} accounts, {} days from {} (horizon {} days, seed {}, late share {}, traffic scale {}{}) into {}",
+        accounts, days, start, horizon, seed, lateShare, trafficScale, dirty ? ", dirty" : "", out.toAbsolutePath());
     clearOutputs(out);
     // Spark takes seconds to start; let it start while the sources are simulated and written.
     CompletableFuture<SparkSession> sparkStarting =

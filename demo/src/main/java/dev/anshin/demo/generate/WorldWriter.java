@@ -362,8 +362,9 @@ public final class WorldWriter {
         day.getDayOfWeek() == DayOfWeek.SATURDAY || day.getDayOfWeek() == DayOfWeek.SUNDAY;
     double activeShare = (0.3 + 0.55 * engagement) * (weekend ? 0.3 : 1.0);
     int segment = Arrays.asList(WorldGenerator.SEGMENTS).indexOf(account.segment());
-    double eventsPerUser = EVENTS_PER_USER[segment] * (0.4 + 1.2 * engagement);
-    double requestsPerUser = REQUESTS_PER_USER * (0.5 + engagement);
+    double scale = settings.trafficScale();
+    double eventsPerUser = scale * EVENTS_PER_USER[segment] * (0.4 + 1.2 * engagement);
+    double requestsPerUser = scale * REQUESTS_PER_USER * (0.5 + engagement);
     // Each event or request is encoded as (millisecond of day << 20 | user + 1), then sorted by time.
     long[] eventKeys = new long[64];
     int eventCount = 0;
@@ -388,7 +389,7 @@ public final class WorldWriter {
       }
     }
     // Integrations call the API around the clock, without a user.
-    int integration = poisson(random, account.apiRequestsPerDay() * (weekend ? 0.6 : 1.0));
+    int integration = poisson(random, scale * account.apiRequestsPerDay() * (weekend ? 0.6 : 1.0));
     for (int i = 0; i < integration; i++) {
       requestKeys = grow(requestKeys, requestCount);
       requestKeys[requestCount++] = (long) random.nextInt(86_400_000) << 20;

@@ -215,6 +215,31 @@ class WorldGeneratorTest {
   }
 
   /** Writes a world's sources, counts and manifest (no Spark), as the command does. */
+  @Test
+  void theTrafficScaleMultipliesEventsAndRequestsAndLeavesTheAccountsAlone() throws IOException {
+    WorldSettings clean = TINY.withDirty(false);
+    Path base = writeWorld(clean, scratch.resolve("traffic-x1"));
+    Path scaled = writeWorld(clean.withTrafficScale(4), scratch.resolve("traffic-x4"));
+    Map<String, byte[]> baseFiles = files(base);
+    Map<String, byte[]> scaledFiles = files(scaled);
+    for (String folder : List.of("accounts/", "subscriptions/", "invoices/", "tickets/")) {
+      Map<String, byte[]> expected = new java.util.TreeMap<>(baseFiles);
+      expected.keySet().removeIf(name -> !name.startsWith(folder));
+      assertThat(expected).as(folder).isNotEmpty();
+      for (Map.Entry<String, byte[]> file : expected.entrySet()) {
+        assertThat(scaledFiles.get(file.getKey())).as(file.getKey()).isEqualTo(file.getValue());
+      }
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var baseCounts = json.readTree(base.resolve("truth/source_counts.json").toFile());
+    var scaledCounts = json.readTree(scaled.resolve("truth/source_counts.json").toFile());
+    for (String source : List.of("usage_events", "api_requests")) {
+      double ratio = scaledCounts.get(source).asDouble() / baseCounts.get(source).asDouble();
+      // Tens of thousands of Poisson draws: the ratio of the totals is 4 within a few percent.
+      assertThat(ratio).as(source).isCloseTo(4.0, org.assertj.core.data.Offset.offset(0.2));
+    }
+  }
+
   static Path writeWorld(WorldSettings settings, Path out) {
     World world = WorldGenerator.simulate(settings);
     WorldWriter.Written written = WorldWriter.write(world, out);
