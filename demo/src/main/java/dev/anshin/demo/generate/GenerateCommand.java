@@ -132,7 +132,7 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--traffic-scale",
       paramLabel = "FACTOR",
       defaultValue = "1.0",
-      description = "Multiplies every account's usage events and API requests per day (the accounts, their billing, tickets and outcomes stay the same): a benchmark's volume knob. At 1 an active account makes about 20 events and 25 requests a day (default: ${DEFAULT-VALUE}).")
+      description = "Multiplies every account's usage events and API requests per day (the accounts, their billing, tickets and outcomes stay the same): a benchmark's volume knob. At 1 a year averages about 17 events and 17 requests per account and day, weekends and accounts not yet signed up or gone included; an active account on a weekday makes about 40 of each (default: ${DEFAULT-VALUE}).")
   double trafficScale;
 
   @Override
