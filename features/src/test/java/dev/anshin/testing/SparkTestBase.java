@@ -62,6 +62,8 @@ public abstract class SparkTestBase {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.databricks.delta.snapshotPartitions", "2")
+                // As the jobs set it for local runs (SparkSessions): Delta VACUUM lists with this many tasks.
+                .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
                 .config("spark.sql.warehouse.dir", warehouse.toString())
                 .getOrCreate();
       } catch (IOException e) {

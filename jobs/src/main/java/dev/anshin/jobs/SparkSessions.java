@@ -28,7 +28,10 @@ public final class SparkSessions {
             .config("spark.ui.enabled", "false")
             // Delta's default of 50 partitions for reading a table's log is sized for clusters; a
             // local run spends most of a small commit scheduling empty tasks.
-            .config("spark.databricks.delta.snapshotPartitions", "2");
+            .config("spark.databricks.delta.snapshotPartitions", "2")
+            // Likewise Spark's 10,000 tasks for listing files in parallel, which Delta's VACUUM uses:
+            // 25 s against 10 s to vacuum a table of 120 daily files.
+            .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "8");
       }
     }
     for (Map.Entry<String, String> option : settings.extraOptions().entrySet()) {

@@ -4,6 +4,7 @@ import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.steps.AnalyticsStep;
 import dev.anshin.jobs.steps.FeaturesStep;
 import dev.anshin.jobs.steps.IngestStep;
+import dev.anshin.jobs.steps.MaintenanceStep;
 import dev.anshin.jobs.steps.ScoreStep;
 import dev.anshin.jobs.steps.Step;
 import dev.anshin.jobs.steps.StepReport;
@@ -112,6 +113,22 @@ final class StepCommands {
     @Override
     Step step() {
       return ScoreStep.STEP;
+    }
+  }
+
+  @Command(
+      name = "maintain",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Compact every table's small files and vacuum the files of old versions, whatever the date.",
+        "The nightly does this as its last step on anshin.maintenance.cadence (weekly, on Sundays).",
+        "Vacuum keeps every file that a version younger than anshin.maintenance.retention (7d) reads.",
+        "Changes no row; --date names the run in run_log."
+      })
+  static final class Maintain extends StepCommand {
+    @Override
+    Step step() {
+      return MaintenanceStep.ALWAYS;
     }
   }
 }

@@ -39,6 +39,7 @@ public record AnshinConfig(
     HealthSettings health,
     Set<String> addOnPlans,
     LockSettings lock,
+    MaintenanceSettings maintenance,
     Config raw) {
 
   /** Where and how one source is read. */
@@ -91,6 +92,29 @@ public record AnshinConfig(
 
   /** How long a run waits for another run's lock on the lakehouse before it exits 75. */
   public record LockSettings(Duration waitFor) {}
+
+  /**
+   * When the nightly compacts small files and vacuums old versions (weekly: on Sundays; monthly: on
+   * the 1st; daily; never), and how old a replaced file must be before vacuum deletes it.
+   */
+  public record MaintenanceSettings(String cadence, Duration retention) {
+    /** The shortest retention accepted: a reader that started before a write must be able to finish. */
+    public static final Duration MIN_RETENTION = Duration.ofHours(1);
+
+    public boolean dueOn(LocalDate date) {
+      return switch (cadence) {
+        case "daily" -> true;
+        case "weekly" -> date.getDayOfWeek() == java.time.DayOfWeek.SUNDAY;
+        case "monthly" -> date.getDayOfMonth() == 1;
+        default -> false;
+      };
+    }
+
+    /** Whether any date of [from, to] is on the cadence. */
+    public boolean dueWithin(LocalDate from, LocalDate to) {
+      return from.datesUntil(to.plusDays(1)).anyMatch(this::dueOn);
+    }
+  }
 
   public static final String ROOT = "anshin";
 
@@ -181,6 +205,13 @@ public record AnshinConfig(
     if (lockWait.isNegative()) {
       throw AnshinException.badConfig("anshin.lock.wait is " + lockWait + "; it must be zero or more");
     }
+    Duration retention = get(() -> c.getDuration("maintenance.retention"), "maintenance.retention");
+    if (retention.compareTo(MaintenanceSettings.MIN_RETENTION) < 0) {
+      throw AnshinException.badConfig("anshin.maintenance.retention is " + retention
+          + "; it must be at least 1 hour, so that a query that started before a write can finish");
+    }
+    MaintenanceSettings maintenance =
+        new MaintenanceSettings(oneOf(c, "maintenance.cadence", "weekly", "daily", "monthly", "never"), retention);
     return new AnshinConfig(
         Path.of(get(() -> c.getString("lakehouse"), "lakehouse")),
         Path.of(get(() -> c.getString("sources.dir"), "sources.dir")),
@@ -193,6 +224,7 @@ public record AnshinConfig(
         AnalyticsConfig.health(c),
         Set.copyOf(get(() -> c.getStringList("plans.add-ons"), "plans.add-ons")),
         new LockSettings(lockWait),
+        maintenance,
         raw);
   }
 
@@ -201,20 +233,20 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, slo, health, addOnPlans, lock, raw);
+        sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, maintenance, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, maintenance, raw);
   }
 
   /** The same configuration with this plan catalogue's add-ons. */
   public AnshinConfig withAddOnPlans(Set<String> plans) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, maintenance, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */

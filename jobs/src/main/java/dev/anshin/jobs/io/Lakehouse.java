@@ -92,9 +92,10 @@ public final class Lakehouse {
       condition = condition + " AND " + extraCondition;
     }
     // One task per partition value: each day becomes one file instead of one per shuffle partition.
+    // A table not partitioned by day holds a few rows a day (support, toil, rejections): one file.
     Dataset<Row> arranged =
         partitionBy.length == 0
-            ? rows
+            ? rows.coalesce(1)
             : rows.repartition(java.util.Arrays.stream(partitionBy).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     long before = version(table);
     var writer = arranged.write().format("delta");
@@ -135,9 +136,96 @@ public final class Lakehouse {
   /** Replaces the whole table. */
   public WriteResult overwrite(String table, Dataset<Row> rows) {
     long before = version(table);
-    rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true").save(path(table));
+    // The tables written whole are small (one row per month and cohort): one file, not one per shuffle partition.
+    rows.coalesce(1).write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true").save(path(table));
     return commitSince(table, before);
   }
+
+  /**
+   * Compacts the table's small files: Delta's OPTIMIZE bin-packs the files of each partition into
+   * files of up to 1 GB, in one transaction that changes no row. A partition that is already one
+   * file is left alone, so a table partitioned by day (one file per day) costs only the look.
+   */
+  public Compaction compact(String table) {
+    long before = version(table);
+    FileCount files = files(table);
+    if (files.live() <= files.partitions()) {
+      return new Compaction(table, files.live(), files.live()); // one file per partition: nothing to merge
+    }
+    DeltaTable.forPath(spark, path(table)).optimize().executeCompaction();
+    if (version(table) == before) {
+      return new Compaction(table, files.live(), files.live());
+    }
+    JsonNode metrics = commitInfo(table, version(table)).path("operationMetrics");
+    return new Compaction(table, files.live(),
+        files.live() - metric(metrics, "numRemovedFiles") + metric(metrics, "numAddedFiles"));
+  }
+
+  /**
+   * Deletes the files no version younger than {@code retention} needs (Delta's VACUUM): those
+   * versions stay readable by time travel, and a reader that started within the retention finishes.
+   * Delta 4 vacuums by the table's own {@code delta.deletedFileRetentionDuration} and ignores any
+   * other threshold given to the call, so the retention is set on the table first (one commit, only
+   * when it changes). Delta also refuses less than its default of 7 days unless its check is off; the
+   * configured retention is the one that counts, so the check is lifted for this call only.
+   */
+  public Vacuum vacuum(String table, java.time.Duration retention) {
+    FileCount before = files(table);
+    if (before.onDisk() == before.live()) {
+      return new Vacuum(table, 0, 0); // every file on disk is read by the latest version
+    }
+    String wanted = "interval " + retention.toSeconds() + " seconds";
+    String property = "delta.deletedFileRetentionDuration";
+    DeltaTable delta = DeltaTable.forPath(spark, path(table));
+    Row detail = delta.detail().select("properties").first();
+    scala.collection.Map<String, String> properties = detail.getMap(0);
+    if (!properties.get(property).contains(wanted)) {
+      spark.sql("ALTER TABLE delta.`" + path(table) + "` SET TBLPROPERTIES ('" + property + "' = '" + wanted + "')");
+    }
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String previous = spark.conf().get(check, "true");
+    spark.conf().set(check, "false");
+    try {
+      delta.vacuum();
+    } finally {
+      spark.conf().set(check, previous);
+    }
+    FileCount after = files(table);
+    return new Vacuum(table, before.onDisk() - after.onDisk(), before.bytes() - after.bytes());
+  }
+
+  /** The data files of a table: those its latest version reads, and all on disk with their bytes. */
+  FileCount files(String table) {
+    try {
+      org.apache.hadoop.fs.Path tablePath = new org.apache.hadoop.fs.Path(path(table));
+      org.apache.hadoop.fs.FileSystem fs = tablePath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      long onDisk = 0;
+      long bytes = 0;
+      var listing = fs.listFiles(tablePath, true);
+      while (listing.hasNext()) {
+        org.apache.hadoop.fs.LocatedFileStatus file = listing.next();
+        // Not the log's checkpoints, which are Parquet files too.
+        if (file.getPath().getName().endsWith(".parquet") && !file.getPath().toUri().getPath().contains("/_delta_log/")) {
+          onDisk++;
+          bytes += file.getLen();
+        }
+      }
+      String[] live = spark.read().format("delta").load(path(table)).inputFiles();
+      long partitions = java.util.Arrays.stream(live).map(f -> f.substring(0, f.lastIndexOf('/'))).distinct().count();
+      return new FileCount(live.length, partitions, onDisk, bytes);
+    } catch (IOException e) {
+      throw AnshinException.missingInput("cannot list the files of " + table + ": " + e.getMessage());
+    }
+  }
+
+  /** Files the latest version reads, the partition folders they are in, and the data files on disk. */
+  record FileCount(long live, long partitions, long onDisk, long bytes) {}
+
+  /** What a compaction did: the table's live data files before and after. */
+  public record Compaction(String table, long filesBefore, long filesAfter) {}
+
+  /** What a vacuum did: the files it deleted and the bytes they held. */
+  public record Vacuum(String table, long filesDeleted, long bytesDeleted) {}
 
   /**
    * The table's latest version from its log folder (-1 when the table does not exist), without a
@@ -180,11 +268,12 @@ public final class Lakehouse {
   private WriteResult commit(String table, long version) {
     JsonNode info = commitInfo(table, version);
     JsonNode metrics = info.path("operationMetrics");
-    // A replaceWhere that rewrites a file copies its untouched rows; they are not new data.
+    // A replaceWhere or a MERGE that rewrites a file copies its untouched rows; they are not new data.
+    // (A MERGE reports numOutputRows too, copied rows included, under another name: numTargetRowsCopied.)
     long written =
-        metrics.has("numOutputRows")
-            ? metric(metrics, "numOutputRows") - metric(metrics, "numCopiedRows")
-            : metric(metrics, "numTargetRowsInserted") + metric(metrics, "numTargetRowsUpdated");
+        metrics.has("numTargetRowsInserted")
+            ? metric(metrics, "numTargetRowsInserted") + metric(metrics, "numTargetRowsUpdated")
+            : metric(metrics, "numOutputRows") - metric(metrics, "numCopiedRows");
     long removed = metrics.has("numDeletedRows") ? metric(metrics, "numDeletedRows") : metric(metrics, "numTargetRowsDeleted");
     WriteResult result = new WriteResult(table, version, info.path("operation").asText(), written, removed);
     LOG.info("{}: {} v{} wrote {} rows", table, result.operation(), result.version(), result.rowsWritten());

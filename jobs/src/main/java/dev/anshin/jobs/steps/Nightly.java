@@ -25,6 +25,7 @@ public final class Nightly {
       steps.add(TrainStep.onCadence());
     }
     steps.add(ScoreStep.STEP);
+    steps.add(MaintenanceStep.ON_CADENCE);
     return steps;
   }
 

@@ -109,6 +109,22 @@ class AnshinConfigTest {
   }
 
   @Test
+  void maintenanceRunsOnItsCadenceOncePerRunAndKeepsAtLeastAnHour() throws IOException {
+    AnshinConfig.MaintenanceSettings weekly = AnshinConfig.load(null).maintenance();
+    assertThat(weekly.retention()).isEqualTo(java.time.Duration.ofDays(7));
+    // 2026-01-04 is a Sunday: due on it, not on the Saturday before, and a backfill spanning it is due.
+    LocalDate sunday = LocalDate.parse("2026-01-04");
+    assertThat(sunday.getDayOfWeek()).isEqualTo(java.time.DayOfWeek.SUNDAY);
+    assertThat(weekly.dueOn(sunday)).isTrue();
+    assertThat(weekly.dueWithin(sunday.minusDays(6), sunday.minusDays(1))).isFalse();
+    assertThat(weekly.dueWithin(sunday.minusDays(3), sunday.plusDays(2))).isTrue();
+    assertThat(new AnshinConfig.MaintenanceSettings("never", weekly.retention()).dueWithin(sunday.minusDays(400), sunday)).isFalse();
+    assertThat(new AnshinConfig.MaintenanceSettings("monthly", weekly.retention()).dueOn(LocalDate.parse("2026-02-01"))).isTrue();
+    assertBad("anshin.maintenance.retention = 10m", "anshin.maintenance.retention is PT10M; it must be at least 1 hour");
+    assertBad("anshin.maintenance.cadence = hourly", "anshin.maintenance.cadence is 'hourly'");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError() {
     assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
         .isInstanceOf(AnshinException.class)

@@ -65,4 +65,53 @@ class LakehouseTest extends SparkTestBase {
         new LakehouseComparison.TableDifference("same", 2, 2, 0, 0).toString(),
         new LakehouseComparison.TableDifference("t", 4, 4, 1, 1).toString());
   }
+
+  @Test
+  void compactionMergesANightlyTablesSmallFilesWithoutChangingARowAndVacuumKeepsWhatTheRetentionNeeds() {
+    Lakehouse lakehouse = new Lakehouse(spark, scratch.resolve("maintained"));
+    LocalDate first = LocalDate.parse("2025-03-01");
+    // Not partitioned by day, as support_daily: every night's write adds a file.
+    for (int night = 0; night < 4; night++) {
+      LocalDate day = first.plusDays(night);
+      lakehouse.replaceDates("t", spark.sql("SELECT DATE'" + day + "' AS d, id FROM range(" + night * 10 + ", " + (night * 10 + 5) + ")"),
+          "d", day, day, null);
+    }
+    List<Row> rowsBefore = lakehouse.read("t").orderBy("id").collectAsList();
+    assertThat(lakehouse.files("t").live()).isEqualTo(4);
+
+    Lakehouse.Compaction compaction = lakehouse.compact("t");
+    assertThat(compaction.filesBefore()).isEqualTo(4);
+    assertThat(compaction.filesAfter()).isEqualTo(1);
+    assertThat(lakehouse.files("t").live()).isEqualTo(1);
+    assertThat(lakehouse.read("t").orderBy("id").collectAsList()).isEqualTo(rowsBefore);
+    // Nothing left to compact: no new version.
+    long compacted = lakehouse.version("t");
+    assertThat(lakehouse.compact("t").filesAfter()).isEqualTo(1);
+    assertThat(lakehouse.version("t")).isEqualTo(compacted);
+
+    // The four replaced files are younger than a week: kept, and the version before compaction reads.
+    assertThat(lakehouse.vacuum("t", java.time.Duration.ofDays(7)).filesDeleted()).isZero();
+    assertThat(spark.read().format("delta").option("versionAsOf", 3).load(lakehouse.path("t")).count()).isEqualTo(20);
+    // With no retention they go; the current version is whole.
+    Lakehouse.Vacuum vacuum = lakehouse.vacuum("t", java.time.Duration.ZERO);
+    assertThat(vacuum.filesDeleted()).isEqualTo(4);
+    assertThat(vacuum.bytesDeleted()).isPositive();
+    assertThat(lakehouse.files("t").onDisk()).isEqualTo(1);
+    assertThat(lakehouse.read("t").orderBy("id").collectAsList()).isEqualTo(rowsBefore);
+  }
+
+  @Test
+  void aTablePartitionedByDayWithOneFilePerDayIsLeftAsItIs() {
+    Lakehouse lakehouse = new Lakehouse(spark, scratch.resolve("partitioned"));
+    LocalDate first = LocalDate.parse("2025-03-01");
+    for (int night = 0; night < 3; night++) {
+      LocalDate day = first.plusDays(night);
+      lakehouse.replaceDates("p", spark.sql("SELECT DATE'" + day + "' AS d, id FROM range(3)"), "d", day, day, null, "d");
+    }
+    long version = lakehouse.version("p");
+    Lakehouse.Compaction compaction = lakehouse.compact("p");
+    assertThat(compaction.filesBefore()).isEqualTo(3);
+    assertThat(compaction.filesAfter()).isEqualTo(3);
+    assertThat(lakehouse.version("p")).isEqualTo(version);
+  }
 }
