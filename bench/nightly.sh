@@ -108,6 +108,12 @@ ingest_last=$(step_seconds "$WORK/last" "$LAST" "ingest")
 separate_day30=$(echo "$(seconds ingest_day30) + $(seconds features_day30) + $(seconds analytics_day30)" | bc)
 separate_last=$(echo "$(seconds ingest_last) + $(seconds features_last) + $(seconds analytics_last)" | bc)
 backfill=$(echo "$(seconds backfill_to_day29) + $(seconds backfill_to_last)" | bc)
+# Cost per active account: the world grows between day 30 and the last day, so the raw ratio mixes
+# growth with history; per active account (customer_features rows of the day) it does not.
+active() { sql "$1" "SELECT count(*) FROM customer_features WHERE as_of_date = DATE'$2'"; }
+active_day30=$(active "$WORK/day30" "$DAY30")
+active_last=$(active "$WORK/last" "$LAST")
+per_account() { echo "scale=2; 1000 * $1 / $2" | bc; }
 
 echo
 echo "anshin nightly benchmark: $ACCOUNTS accounts, $DAYS days ($START .. $LAST), traffic x$SCALE, seed $SEED, $(nproc) cores"
@@ -124,6 +130,9 @@ echo
 row "nightly day 30 ($DAY30), no training" "$(seconds nightly_day30)" "$(memory_mb nightly_day30)" "1.00"
 row "nightly day $DAYS ($LAST), no training" "$(seconds nightly_last)" "" \
   "$(ratio "$(seconds nightly_last)" "$(seconds nightly_day30)")"
+row "  per 1,000 active accounts, day 30 ($active_day30 active)" "$(per_account "$(seconds nightly_day30)" "$active_day30")" "" "1.00"
+row "  per 1,000 active accounts, day $DAYS ($active_last active)" "$(per_account "$(seconds nightly_last)" "$active_last")" "" \
+  "$(ratio "$(per_account "$(seconds nightly_last)" "$active_last")" "$(per_account "$(seconds nightly_day30)" "$active_day30")")"
 row "separate commands day 30: ingest + features + analytics" "$separate_day30" "" "1.00"
 row "separate commands day $DAYS: ingest + features + analytics" "$separate_last" "" "$(ratio "$separate_last" "$separate_day30")"
 row "  (and score day $DAYS)" "$(seconds score_last)" "" ""
