@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the lakehouse fast after a year of nightlies: compacts the small files that nightly writes
  * leave (a table that is not partitioned by day gains a file every night) and vacuums the files of
- * versions older than the retention. Runs as the nightly's last step on the cadence that
+ * versions older than the retention. Runs in the nightly, before scoring, on the cadence that
  * {@code anshin.maintenance.cadence} names, once per run however many of its dates are on it (a
  * backfill compacts once, at its end), and on demand as {@code anshin maintain}.
  *
