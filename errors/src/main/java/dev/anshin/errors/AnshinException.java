@@ -34,6 +34,11 @@ public class AnshinException extends RuntimeException {
     return new AnshinException(ExitCodes.DATA_ERROR, message);
   }
 
+  /** A failure that a retry may fix (a server that is down, a lock held by another run): exit 75. */
+  public static AnshinException temporary(String message, Throwable cause) {
+    return new AnshinException(ExitCodes.TEMPFAIL, message, cause);
+  }
+
   public static AnshinException usage(String message) {
     return new AnshinException(ExitCodes.USAGE, message);
   }

@@ -40,6 +40,7 @@ public record AnshinConfig(
     Set<String> addOnPlans,
     LockSettings lock,
     MaintenanceSettings maintenance,
+    WarehouseSettings warehouse,
     Config raw) {
 
   /** Where and how one source is read. */
@@ -113,6 +114,29 @@ public record AnshinConfig(
     /** Whether any date of [from, to] is on the cadence. */
     public boolean dueWithin(LocalDate from, LocalDate to) {
       return from.datesUntil(to.plusDays(1)).anyMatch(this::dueOn);
+    }
+  }
+
+  /**
+   * The SQL database BI tools read: a PostgreSQL JDBC URL (empty: no warehouse), the environment
+   * variables holding its user and password (never the secrets themselves), and the schema the
+   * published tables go to.
+   */
+  public record WarehouseSettings(String url, String userEnv, String passwordEnv, String schema) {
+    public boolean configured() {
+      return !url.isEmpty();
+    }
+
+    /** The URL with any password it carries masked: the only form that may appear in a message or log. */
+    public String maskedUrl() {
+      return maskPassword(url);
+    }
+
+    /** {@code user:secret@} and {@code password=secret} hidden, whatever the URL's dialect. */
+    public static String maskPassword(String text) {
+      return text
+          .replaceAll("(?i)(password=)[^&;\\s]*", "$1***")
+          .replaceAll("(//[^/:@\\s]+:)[^@/\\s]*@", "$1***@");
     }
   }
 
@@ -212,6 +236,7 @@ public record AnshinConfig(
     }
     MaintenanceSettings maintenance =
         new MaintenanceSettings(oneOf(c, "maintenance.cadence", "weekly", "daily", "monthly", "never"), retention);
+    WarehouseSettings warehouse = warehouse(c);
     return new AnshinConfig(
         Path.of(get(() -> c.getString("lakehouse"), "lakehouse")),
         Path.of(get(() -> c.getString("sources.dir"), "sources.dir")),
@@ -225,7 +250,32 @@ public record AnshinConfig(
         Set.copyOf(get(() -> c.getStringList("plans.add-ons"), "plans.add-ons")),
         new LockSettings(lockWait),
         maintenance,
+        warehouse,
         raw);
+  }
+
+  private static WarehouseSettings warehouse(Config c) {
+    WarehouseSettings settings =
+        new WarehouseSettings(
+            get(() -> c.getString("warehouse.url"), "warehouse.url").trim(),
+            get(() -> c.getString("warehouse.user-env"), "warehouse.user-env"),
+            get(() -> c.getString("warehouse.password-env"), "warehouse.password-env"),
+            get(() -> c.getString("warehouse.schema"), "warehouse.schema"));
+    if (settings.configured() && !settings.url().startsWith("jdbc:postgresql:")) {
+      throw AnshinException.badConfig("anshin.warehouse.url is '" + settings.maskedUrl()
+          + "'; expected a PostgreSQL JDBC URL like jdbc:postgresql://host:5432/analytics");
+    }
+    if (!settings.schema().matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw AnshinException.badConfig("anshin.warehouse.schema is '" + settings.schema()
+          + "'; expected a lower-case SQL name (letters, digits, _), such as anshin");
+    }
+    for (String[] env : new String[][] {{"user-env", settings.userEnv()}, {"password-env", settings.passwordEnv()}}) {
+      if (!env[1].matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw AnshinException.badConfig("anshin.warehouse." + env[0] + " is '" + env[1]
+            + "'; it names an environment variable (the secret itself never goes into the file)");
+      }
+    }
+    return settings;
   }
 
   /** The same configuration with the command line's overrides applied. */
@@ -233,20 +283,25 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, raw);
+        sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, maintenance, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, maintenance, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, maintenance, warehouse, raw);
+  }
+
+  /** The same configuration publishing to this warehouse. */
+  public AnshinConfig withWarehouse(WarehouseSettings newWarehouse) {
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, newWarehouse, raw);
   }
 
   /** The same configuration with this plan catalogue's add-ons. */
   public AnshinConfig withAddOnPlans(Set<String> plans) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, maintenance, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, maintenance, warehouse, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */

@@ -125,6 +125,28 @@ class AnshinConfigTest {
   }
 
   @Test
+  void theWarehouseIsOptionalPostgresAndItsSecretsStayInTheEnvironment() throws IOException {
+    AnshinConfig.WarehouseSettings none = AnshinConfig.load(null).warehouse();
+    assertThat(none.configured()).isFalse();
+    assertThat(none.userEnv()).isEqualTo("ANSHIN_WAREHOUSE_USER");
+    assertThat(none.passwordEnv()).isEqualTo("ANSHIN_WAREHOUSE_PASSWORD");
+    assertThat(none.schema()).isEqualTo("anshin");
+
+    Path file = dir.resolve("warehouse.conf");
+    Files.writeString(file, "anshin.warehouse { url = \"jdbc:postgresql://db:5432/analytics\", schema = cre }");
+    AnshinConfig.WarehouseSettings set = AnshinConfig.load(file).warehouse();
+    assertThat(set.configured()).isTrue();
+    assertThat(set.schema()).isEqualTo("cre");
+
+    assertBad("anshin.warehouse.url = \"jdbc:mysql://db/analytics?password=hunter2\"",
+        "anshin.warehouse.url is 'jdbc:mysql://db/analytics?password=***'; expected a PostgreSQL JDBC URL");
+    assertBad("anshin.warehouse { url = \"jdbc:postgresql://db/a\", schema = \"CRE; DROP\" }", "anshin.warehouse.schema is 'CRE; DROP'");
+    assertBad("anshin.warehouse.password-env = \"hunter 2\"", "it names an environment variable");
+    assertThat(AnshinConfig.WarehouseSettings.maskPassword("jdbc:postgresql://cre:hunter2@db:5432/a?ssl=true&Password=x&user=cre"))
+        .isEqualTo("jdbc:postgresql://cre:***@db:5432/a?ssl=true&Password=***&user=cre");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError() {
     assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
         .isInstanceOf(AnshinException.class)
