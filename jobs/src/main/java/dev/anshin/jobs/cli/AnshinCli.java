@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       StepCommands.Analytics.class,
       StepCommands.Train.class,
       StepCommands.Score.class,
+      StepCommands.Publish.class,
       StepCommands.Maintain.class,
       NightlyCommand.class,
       CompareCommand.class,

@@ -11,12 +11,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run every step for a date: ingest, features, analytics, train (on anshin.churn.retrain's days),",
-      "maintain (compaction and vacuum, on anshin.maintenance.cadence's days), score.",
+      "maintain (compaction and vacuum, on anshin.maintenance.cadence's days), score, and publish (to the",
+      "SQL warehouse, when anshin.warehouse.url is set).",
       "Idempotent: running a date again replaces that date's rows. With --from, backfills a range and",
       "writes exactly what one run per date would: every day from what was delivered by its end, the",
       "model retrained on the same days, every date scored with the newest model trained through it.",
       "A retraining day whose data cannot train a model is skipped (the newest earlier model scores);",
-      "with no model at all, every other table is written and the run exits 65.",
+      "with no model at all, every other table is written (and published) and the run exits 65.",
       "Exit codes: 0 done, 64 bad command line, 65 bad data, 66 missing source, 70 bug,",
       "75 another run holds the lakehouse (retry later), 78 bad configuration (docs/operations.md)."
     })

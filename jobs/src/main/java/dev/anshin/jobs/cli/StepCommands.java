@@ -5,6 +5,8 @@ import dev.anshin.jobs.steps.AnalyticsStep;
 import dev.anshin.jobs.steps.FeaturesStep;
 import dev.anshin.jobs.steps.IngestStep;
 import dev.anshin.jobs.steps.MaintenanceStep;
+import dev.anshin.jobs.steps.PublishStep;
+import dev.anshin.jobs.warehouse.Warehouse;
 import dev.anshin.jobs.steps.ScoreStep;
 import dev.anshin.jobs.steps.Step;
 import dev.anshin.jobs.steps.StepReport;
@@ -113,6 +115,32 @@ final class StepCommands {
     @Override
     Step step() {
       return ScoreStep.STEP;
+    }
+  }
+
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Publish the tables people read to the SQL warehouse (anshin.warehouse; PostgreSQL) for BI tools.",
+        "Replaces --date's rows (the range with --from) of the per-day tables and the whole month tables and",
+        "account list, in one transaction: a dashboard never sees a half-written table, a rerun never",
+        "duplicates, a failure leaves the previous state. A table new to the warehouse gets its whole history.",
+        "The nightly ends with this step when anshin.warehouse.url is set. Credentials come only from the",
+        "environment variables that anshin.warehouse.user-env and password-env name (docs/warehouse.md).",
+        "Exit codes: 75 the warehouse is unreachable (retry), 78 wrong database, user or password."
+      })
+  static final class Publish extends StepCommand {
+    @Override
+    Step step() {
+      return PublishStep.STEP;
+    }
+
+    @Override
+    public Integer call() {
+      // Before the lock and Spark: a missing warehouse is a configuration error, found in a second.
+      Warehouse.requireConfigured(options.load().warehouse());
+      return super.call();
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.anshin.jobs.steps;
 
+import dev.anshin.errors.AnshinException;
+import dev.anshin.errors.ExitCodes;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +34,27 @@ public final class Nightly {
     return steps;
   }
 
+  /**
+   * Runs the steps, and publishes to the warehouse last when one is configured. With no model yet
+   * the score step fails (exit 65) after every other table is written: those are published before
+   * the run ends with that failure, so a young lakehouse's dashboards still fill.
+   */
   public static List<StepReport> run(PipelineContext context, LocalDate from, LocalDate date, Options options) {
-    return context.run(steps(options), from, date);
+    boolean publish = context.config().warehouse().configured();
+    List<StepReport> reports = new ArrayList<>();
+    for (Step step : steps(options)) {
+      try {
+        reports.addAll(context.run(List.of(step), from, date));
+      } catch (AnshinException e) {
+        if (publish && step == ScoreStep.STEP && e.exitCode() == ExitCodes.DATA_ERROR) {
+          context.run(List.of(PublishStep.STEP), from, date);
+        }
+        throw e;
+      }
+    }
+    if (publish) {
+      reports.addAll(context.run(List.of(PublishStep.STEP), from, date));
+    }
+    return reports;
   }
 }
