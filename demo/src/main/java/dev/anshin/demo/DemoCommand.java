@@ -73,6 +73,16 @@ public final class DemoCommand extends PipelineCommand {
   @Option(names = "--dirty", description = "Inject bad rows of known kinds and check that quarantine catches every one.")
   boolean dirty;
 
+  @Option(
+      names = "--publish",
+      paramLabel = "JDBC_URL",
+      description = {
+        "Also publish the tables to this PostgreSQL warehouse for BI tools (overrides anshin.warehouse.url),",
+        "e.g. jdbc:postgresql://localhost:5432/analytics; user and password from the variables",
+        "anshin.warehouse.user-env and password-env name (docs/warehouse.md)."
+      })
+  String publish;
+
   @Override
   public Integer call() {
     Instant started = Instant.now();
@@ -94,8 +104,8 @@ public final class DemoCommand extends PipelineCommand {
     }
     Map<String, Object> evaluation =
         // The generated world sells one add-on; a configured catalogue wins.
-        withContext("demo", config -> config.withChurn(churn).withAddOnPlans(
-            config.addOnPlans().isEmpty() ? Set.of(WorldGenerator.ADD_ON_PLAN) : config.addOnPlans()), context -> {
+        withContext("demo", config -> publishing(config.withChurn(churn).withAddOnPlans(
+            config.addOnPlans().isEmpty() ? Set.of(WorldGenerator.ADD_ON_PLAN) : config.addOnPlans())), context -> {
           // Under the lock: a second demo on the same folder waits instead of wiping this one's tables.
           startAfresh(lakehouseDir);
           int generated = AnshinCli.commandLine().execute(generate.toArray(String[]::new));
@@ -111,6 +121,11 @@ public final class DemoCommand extends PipelineCommand {
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
           }
+          if (context.config().warehouse().configured()) {
+            AnshinConfig.WarehouseSettings warehouse = context.config().warehouse();
+            System.out.printf("%nPublished to the warehouse %s, schema %s: start with the views latest_customer_scores,"
+                + " accounts_risk_rising and mrr_bridge.%n", warehouse.maskedUrl(), warehouse.schema());
+          }
           return result;
         });
     System.out.println();
@@ -121,6 +136,20 @@ public final class DemoCommand extends PipelineCommand {
             + " WHERE as_of_date = DATE'" + last + "' GROUP BY risk_tier\"%n",
         Duration.between(started, Instant.now()).toSeconds(), sources, lakehouseDir, options.lakehouse());
     return ExitCodes.OK;
+  }
+
+  /** The configuration with --publish's warehouse, when given. */
+  private AnshinConfig publishing(AnshinConfig config) {
+    if (publish == null) {
+      return config;
+    }
+    AnshinConfig.WarehouseSettings configured = config.warehouse();
+    AnshinConfig.WarehouseSettings warehouse =
+        new AnshinConfig.WarehouseSettings(publish.trim(), configured.userEnv(), configured.passwordEnv(), configured.schema());
+    if (!warehouse.url().startsWith("jdbc:postgresql:")) {
+      throw AnshinException.usage("--publish " + warehouse.maskedUrl() + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db)");
+    }
+    return config.withWarehouse(warehouse);
   }
 
   /**

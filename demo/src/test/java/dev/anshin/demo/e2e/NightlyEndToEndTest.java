@@ -10,18 +10,30 @@ import dev.anshin.jobs.cli.AnshinCli;
 import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseComparison;
+import dev.anshin.jobs.warehouse.PublishedTables;
 import dev.anshin.testing.SparkTestBase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -31,7 +43,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The whole job through the CLI on a small dirty synthetic world delivered day by day: generate, a
  * nightly backfill over the history, the same days replayed as nightly runs one date at a time into
- * a second lakehouse (every table compared row by row), reruns, and the evaluation against the
+ * a second lakehouse (every table compared row by row) whose last night publishes to a real
+ * PostgreSQL warehouse (every published table compared with the lakehouse), reruns, and the evaluation against the
  * generator's truth.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,16 +64,24 @@ class NightlyEndToEndTest extends SparkTestBase {
   private Path lakehouseDir;
   private Path replayDir;
   private String conf;
+  /** The same configuration with a warehouse: the replay's last night publishes to it. */
+  private String warehouseConf;
+  private EmbeddedPostgres postgres;
   private Lakehouse lakehouse;
   private Lakehouse replay;
   /** The exit codes of the replay's backfill and of its nights, in order. */
   private final List<Integer> replayExits = new java.util.ArrayList<>();
 
   @BeforeAll
-  void backfillTheHistory() {
+  void backfillTheHistory() throws IOException {
     sources = scratch.resolve("sources");
     lakehouseDir = scratch.resolve("lakehouse");
     conf = Path.of("src/test/resources/e2e-test.conf").toAbsolutePath().toString();
+    postgres = EmbeddedPostgres.builder().start();
+    Path withWarehouse = scratch.resolve("warehouse.conf");
+    Files.writeString(withWarehouse, Files.readString(Path.of(conf))
+        + "\nanshin.warehouse.url = \"" + postgres.getJdbcUrl("postgres", "postgres") + "\"\n");
+    warehouseConf = withWarehouse.toString();
     assertThat(cli("generate", "--out", sources.toString(), "--accounts", "60", "--days", Integer.toString(DAYS),
         "--start", START.toString(), "--horizon", "30", "--seed", "7", "--dirty")).isEqualTo(ExitCodes.OK);
     assertThat(nightly(lakehouseDir, LAST, "--from", START.toString())).isEqualTo(ExitCodes.OK);
@@ -70,13 +91,22 @@ class NightlyEndToEndTest extends SparkTestBase {
     LocalDate firstNight = LAST.minusDays(REPLAYED_NIGHTS - 1);
     replayExits.add(nightly(replayDir, firstNight.minusDays(1), "--from", START.toString()));
     for (LocalDate night = firstNight; !night.isAfter(LAST); night = night.plusDays(1)) {
-      replayExits.add(nightly(replayDir, night));
+      replayExits.add(night.equals(LAST) ? nightlyWith(warehouseConf, replayDir, night) : nightly(replayDir, night));
     }
     replay = new Lakehouse(spark, replayDir);
   }
 
+  @AfterAll
+  void stopPostgres() throws IOException {
+    postgres.close();
+  }
+
   private int nightly(Path lakehouseFolder, LocalDate date, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("nightly", "--date", date.toString(), "--conf", conf,
+    return nightlyWith(conf, lakehouseFolder, date, extra);
+  }
+
+  private int nightlyWith(String configuration, Path lakehouseFolder, LocalDate date, String... extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("nightly", "--date", date.toString(), "--conf", configuration,
         "--lakehouse", lakehouseFolder.toString(), "--sources", sources.toString()));
     args.addAll(List.of(extra));
     return cli(args.toArray(String[]::new));
@@ -112,6 +142,62 @@ class NightlyEndToEndTest extends SparkTestBase {
   private int expectedExit(LocalDate through) {
     boolean model = !lakehouse.read("model_registry").filter("trained_through <= DATE'" + through + "'").isEmpty();
     return model ? ExitCodes.OK : ExitCodes.DATA_ERROR;
+  }
+
+  @Test
+  @Order(6)
+  void theLastNightPublishedEveryTableToTheWarehouseAsTheLakehouseHoldsIt() throws SQLException {
+    // The warehouse was empty: the night sent every table's history, with the same rows and values.
+    for (PublishedTables.Published table : PublishedTables.ALL) {
+      Dataset<Row> expected = table.rows().apply(replay);
+      Dataset<Row> published = warehouseTable(table.name(), expected.columns());
+      if (table.name().equals("run_log")) {
+        // Written before the publish step's own record, which reaches the warehouse with the next publish.
+        assertThat(expected.exceptAll(published).select("run_date", "step").collectAsList())
+            .extracting(Row::toString).containsExactly("[" + LAST + ",publish]");
+        assertThat(published.exceptAll(expected).isEmpty()).isTrue();
+        continue;
+      }
+      long rows = expected.count();
+      assertThat(rows).as(table.name()).isPositive();
+      assertThat(published.count()).as(table.name()).isEqualTo(rows);
+      assertThat(expected.exceptAll(published).isEmpty()).as("%s: lakehouse rows missing from the warehouse", table.name()).isTrue();
+      assertThat(published.exceptAll(expected).isEmpty()).as("%s: warehouse rows not in the lakehouse", table.name()).isTrue();
+    }
+    // Every table and column a BI tool shows carries its description from docs/tables.md.
+    assertThat(warehouseQuery("SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c"
+            + " JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'anshin'::regnamespace AND t.relkind = 'r'"
+            + " WHERE c.table_schema = 'anshin' AND coalesce(col_description(t.oid, c.ordinal_position), '') = ''"))
+        .as("columns without a comment").isEmpty();
+    assertThat(warehouseQuery("SELECT relname FROM pg_class WHERE relnamespace = 'anshin'::regnamespace AND relkind IN ('r', 'v')"
+            + " AND coalesce(obj_description(oid, 'pg_class'), '') = '' AND relname NOT LIKE '\\_anshin\\_stage\\_%'"))
+        .as("tables without a comment").isEmpty();
+    long scored = replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").count();
+    assertThat(warehouseQuery("SELECT count(*), count(account_name), min(as_of_date)::text FROM anshin.latest_customer_scores"))
+        .containsExactly(List.of(Long.toString(scored), Long.toString(scored), LAST.toString()));
+  }
+
+  private Dataset<Row> warehouseTable(String table, String[] columns) {
+    java.util.Properties properties = new java.util.Properties();
+    properties.setProperty("driver", "org.postgresql.Driver");
+    return spark.read().jdbc(postgres.getJdbcUrl("postgres", "postgres"), "anshin." + table, properties)
+        .select(java.util.Arrays.stream(columns).map(functions::col).toArray(Column[]::new));
+  }
+
+  private List<List<String>> warehouseQuery(String sql) throws SQLException {
+    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(sql)) {
+      List<List<String>> rows = new ArrayList<>();
+      while (result.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+          row.add(result.getString(i));
+        }
+        rows.add(row);
+      }
+      return rows;
+    }
   }
 
   @Test
