@@ -162,7 +162,8 @@ class NightlyEndToEndTest extends SparkTestBase {
         .containsExactly(List.of("account_id"), List.of("as_of_date"));
     assertThat(warehouseQuery("SELECT indexname FROM pg_indexes WHERE schemaname = 'anshin' AND indexname LIKE '%\\_idx' ORDER BY 1"))
         .containsExactly(List.of("customer_features_account_id_idx"), List.of("customer_health_account_id_idx"),
-            List.of("customer_scores_account_id_idx"), List.of("customer_slo_daily_account_id_idx"));
+            List.of("customer_scores_account_id_idx"), List.of("customer_slo_daily_account_id_idx"),
+            List.of("revenue_movements_month_idx"));
     // Every table and column a BI tool shows carries its description from docs/tables.md.
     assertThat(warehouseQuery("SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c"
             + " JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'anshin'::regnamespace AND t.relkind = 'r'"
