@@ -115,14 +115,15 @@ class CustomerFeaturesKnowledgeTimeTest extends SparkTestBase {
 
   @Test
   void aBackfillGivesTheRowsOfOneBuildPerDate() {
-    Dataset<Row> backfill = CustomerFeatures.build(inputs, FIRST, LAST);
-    Dataset<Row> perDate = null;
+    // rows holds the backfill of FIRST..LAST; each date built on its own gives exactly its rows.
+    // Compared on the driver: one union of the per-date plans with two exceptAll took two minutes
+    // of query planning for six rows.
+    assertThat(rows).hasSize(6);
     for (LocalDate day = FIRST; !day.isAfter(LAST); day = day.plusDays(1)) {
-      Dataset<Row> one = CustomerFeatures.build(inputs, day, day);
-      perDate = perDate == null ? one : perDate.unionByName(one);
+      java.sql.Date asOf = date(day.toString());
+      List<Row> backfilled = rows.values().stream().filter(r -> asOf.equals(r.getAs(AS_OF_DATE))).toList();
+      assertThat(CustomerFeatures.build(inputs, day, day).collectAsList()).as("as of %s", day)
+          .containsExactlyInAnyOrderElementsOf(backfilled);
     }
-    assertThat(backfill.count()).isEqualTo(6);
-    assertThat(backfill.exceptAll(perDate).count()).isZero();
-    assertThat(perDate.exceptAll(backfill).count()).isZero();
   }
 }
