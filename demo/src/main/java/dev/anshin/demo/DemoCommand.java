@@ -20,6 +20,7 @@ import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseLock;
 import dev.anshin.jobs.steps.Nightly;
+import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.jobs.steps.TrainStep;
 import java.io.IOException;
@@ -120,6 +121,10 @@ public final class DemoCommand extends PipelineCommand {
           printSloSummary(context.lakehouse(), last);
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
+          }
+          if (context.config().report().enabled()) {
+            System.out.printf("%nThe run report (open it in a browser): %s%n",
+                ReportStep.defaultDir(context.lakehouse().root(), last).resolve(ReportStep.FILE).toAbsolutePath().toUri());
           }
           if (context.config().warehouse().configured()) {
             AnshinConfig.WarehouseSettings warehouse = context.config().warehouse();

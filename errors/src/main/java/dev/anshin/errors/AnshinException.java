@@ -39,6 +39,11 @@ public class AnshinException extends RuntimeException {
     return new AnshinException(ExitCodes.TEMPFAIL, message, cause);
   }
 
+  /** An output file that cannot be written: exit 73. */
+  public static AnshinException cannotCreate(String message, Throwable cause) {
+    return new AnshinException(ExitCodes.CANT_CREATE, message, cause);
+  }
+
   public static AnshinException usage(String message) {
     return new AnshinException(ExitCodes.USAGE, message);
   }

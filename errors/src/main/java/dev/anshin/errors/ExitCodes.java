@@ -14,6 +14,8 @@ public final class ExitCodes {
   public static final int NO_INPUT = 66;
   /** A bug or an unexpected failure inside Anshin or Spark. */
   public static final int INTERNAL = 70;
+  /** An output file could not be written (the report's folder is not writable, the disk is full). */
+  public static final int CANT_CREATE = 73;
   /**
    * A temporary failure: another run holds the lakehouse's lock, or a concurrent writer changed a
    * table this run was committing to. Retry later; nothing was left half-written.

@@ -11,6 +11,7 @@ import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseComparison;
 import dev.anshin.jobs.warehouse.PublishedTables;
+import dev.anshin.testing.HeadlessBrowser;
 import dev.anshin.testing.SparkTestBase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The whole job through the CLI on a small dirty synthetic world delivered day by day: generate, a
  * nightly backfill over the history, the same days replayed as nightly runs one date at a time into
  * a second lakehouse (every table compared row by row) whose last night publishes to a real
- * PostgreSQL warehouse (every published table compared with the lakehouse), reruns, and the evaluation against the
+ * PostgreSQL warehouse (every published table compared with the lakehouse) and writes its report (opened in
+ * a real browser, its figures compared with the lakehouse), reruns, and the evaluation against the
  * generator's truth.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -64,7 +66,7 @@ class NightlyEndToEndTest extends SparkTestBase {
   private Path lakehouseDir;
   private Path replayDir;
   private String conf;
-  /** The same configuration with a warehouse: the replay's last night publishes to it. */
+  /** The same configuration with a warehouse and the report: the replay's last night publishes to it and reports. */
   private String warehouseConf;
   private EmbeddedPostgres postgres;
   private Lakehouse lakehouse;
@@ -80,10 +82,13 @@ class NightlyEndToEndTest extends SparkTestBase {
     postgres = EmbeddedPostgres.builder().start();
     Path withWarehouse = scratch.resolve("warehouse.conf");
     Files.writeString(withWarehouse, Files.readString(Path.of(conf))
-        + "\nanshin.warehouse.url = \"" + postgres.getJdbcUrl("postgres", "postgres") + "\"\n");
+        + "\nanshin.warehouse.url = \"" + postgres.getJdbcUrl("postgres", "postgres") + "\"\nanshin.report.enabled = true\n");
     warehouseConf = withWarehouse.toString();
     assertThat(cli("generate", "--out", sources.toString(), "--accounts", "60", "--days", Integer.toString(DAYS),
-        "--start", START.toString(), "--horizon", "30", "--seed", "7", "--dirty")).isEqualTo(ExitCodes.OK);
+        "--start", START.toString(), "--horizon", "30", "--seed", "7", "--dirty",
+        // A quarter of the default traffic (about 10 events and 10 requests per active account and
+        // weekday) still fills every table; the rest would only lengthen both backfills.
+        "--traffic-scale", "0.25")).isEqualTo(ExitCodes.OK);
     assertThat(nightly(lakehouseDir, LAST, "--from", START.toString())).isEqualTo(ExitCodes.OK);
     lakehouse = new Lakehouse(spark, lakehouseDir);
 
@@ -266,6 +271,68 @@ class NightlyEndToEndTest extends SparkTestBase {
         .containsExactly(List.of(Long.toString(scored), Long.toString(scored)));
     assertThat(warehouseQuery("SELECT relname FROM pg_class WHERE relnamespace = 'anshin'::regnamespace AND relname LIKE '\\_anshin\\_stage\\_%'"))
         .isEmpty();
+  }
+
+  @Test
+  @Order(9)
+  void theLastNightsReportShowsTheLakehousesFiguresInARealBrowser() throws Exception {
+    HeadlessBrowser browser = HeadlessBrowser.require();
+    Path page = replayDir.resolve("reports").resolve(LAST.toString()).resolve("index.html");
+    assertThat(page).exists();
+    // Each chart on the page, with its data in the lakehouse: nine when every section has data.
+    boolean forecast = !replay.read("cohort_retention_forecast").filter("status = 'fitted'").isEmpty();
+    HeadlessBrowser.Inspection shown = browser.inspect(page, 1280, 900);
+    assertThat(shown.errors()).isEmpty();
+    assertThat(shown.images()).isEqualTo(forecast ? 9 : 8);
+    assertThat(shown.imagesRendered()).isEqualTo(shown.images());
+    assertThat(shown.scrollWidth()).isLessThanOrEqualTo(shown.viewportWidth());
+
+    // The figures, recomputed here from the tables.
+    String onLast = "as_of_date = DATE'" + LAST + "'";
+    Row features = replay.read("customer_features").filter(onLast).agg(functions.count("*"), functions.sum("mrr")).first();
+    Row scores = replay.read("customer_scores").filter(onLast)
+        .agg(functions.sum("mrr_at_risk"), functions.count_if(functions.col("risk_tier").equalTo("high"))).first();
+    long red = replay.read("customer_health").filter(onLast + " AND health_band = 'red'").count();
+    long exhausted = replay.read("customer_slo_daily").filter(onLast + " AND status = 'exhausted'").count();
+    assertThat(shown.metrics())
+        .containsEntry("active_accounts", String.format(java.util.Locale.ROOT, "%,d", features.getLong(0)))
+        .containsEntry("mrr", String.format(java.util.Locale.ROOT, "%,.0f", features.getDecimal(1)))
+        .containsEntry("mrr_at_risk", String.format(java.util.Locale.ROOT, "%,.0f", scores.getDouble(0)))
+        .containsEntry("high_risk_accounts", Long.toString(scores.getLong(1)))
+        .containsEntry("red_health_accounts", Long.toString(red))
+        .containsEntry("slo_exhausted", Long.toString(exhausted));
+    // The accounts most at risk: the largest MRR at risk first, as many as were scored up to 15.
+    List<String> expectedOrder = replay.read("customer_scores").filter(onLast)
+        .orderBy(functions.col("mrr_at_risk").desc(), functions.col("account_id")).limit(15)
+        .select("account_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<List<String>> atRisk = shown.table("at-risk");
+    assertThat(atRisk).hasSize(expectedOrder.size() + 1);
+    for (int i = 0; i < expectedOrder.size(); i++) {
+      assertThat(atRisk.get(i + 1).get(0)).endsWith(" " + expectedOrder.get(i));
+    }
+    // Its reasons: the health components below the green band (70), weakest first.
+    Row health = replay.read("customer_health").filter(onLast + " AND account_id = '" + expectedOrder.get(0) + "'").first();
+    List<String[]> weak = new ArrayList<>();
+    for (String component : List.of("usage", "reliability", "support", "billing", "trend")) {
+      Double score = health.getAs(component + "_score");
+      if (score != null && score < 70) {
+        weak.add(new String[] {String.format(java.util.Locale.ROOT, "%08.3f", score), health.getAs(component + "_reason")});
+      }
+    }
+    weak.sort(java.util.Comparator.comparing((String[] w) -> w[0]));
+    assertThat(atRisk.get(1).get(atRisk.get(1).size() - 1))
+        .isEqualTo(weak.stream().map(w -> w[1]).collect(Collectors.joining(" ")).replaceAll("\\s+", " ").trim());
+    // The toil topics of the week that ended on the last night (a Sunday), top five by rank.
+    LocalDate monday = LAST.with(java.time.DayOfWeek.MONDAY);
+    List<String> topics = replay.read("toil_topics").filter("week_start = DATE'" + monday + "' AND toil_rank <= 5").orderBy("toil_rank")
+        .select("category").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertThat(topics).isNotEmpty();
+    assertThat(shown.table("toil").stream().skip(1).map(row -> row.get(1)).toList()).isEqualTo(topics);
+    // The run: every step of the night's rerun, the model's score and the publish among them.
+    assertThat(shown.table("run-steps")).extracting(row -> row.get(0) + " " + row.get(1))
+        .contains("ingest succeeded", "score succeeded", "publish succeeded");
+    long quarantined = replay.read(Quarantine.TABLE).filter("run_date = DATE'" + LAST + "'").count();
+    assertThat(shown.table("quarantine").stream().skip(1).mapToLong(row -> Long.parseLong(row.get(2))).sum()).isEqualTo(quarantined);
   }
 
   private static int cli(String... args) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       StepCommands.Train.class,
       StepCommands.Score.class,
       StepCommands.Publish.class,
+      StepCommands.Report.class,
       StepCommands.Maintain.class,
       NightlyCommand.class,
       CompareCommand.class,

@@ -6,11 +6,13 @@ import dev.anshin.jobs.steps.FeaturesStep;
 import dev.anshin.jobs.steps.IngestStep;
 import dev.anshin.jobs.steps.MaintenanceStep;
 import dev.anshin.jobs.steps.PublishStep;
-import dev.anshin.jobs.warehouse.Warehouse;
+import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.ScoreStep;
 import dev.anshin.jobs.steps.Step;
 import dev.anshin.jobs.steps.StepReport;
 import dev.anshin.jobs.steps.TrainStep;
+import dev.anshin.jobs.warehouse.Warehouse;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -157,6 +159,33 @@ final class StepCommands {
     @Override
     Step step() {
       return MaintenanceStep.ALWAYS;
+    }
+  }
+
+  @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write the run report of --date: one self-contained HTML page (no internet needed, readable on a phone)",
+        "with portfolio risk, the accounts most at risk and why, revenue (MRR bridge, NRR and GRR, cohort",
+        "retention, forecast), reliability (SLO status, lowest error budgets, platform SLI), support (volume,",
+        "reply and resolution times, toil topics) and the run itself (steps, timings, quarantine).",
+        "The nightly writes it to <lakehouse>/reports/<date>/index.html unless anshin.report.enabled = false."
+      })
+  static final class Report extends PipelineCommand {
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The date to report on.")
+    LocalDate date;
+
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "Folder to write index.html into. Default: <lakehouse>/reports/<date>.")
+    Path out;
+
+    @Override
+    public Integer call() {
+      ReportStep step = new ReportStep(out, true);
+      StepReport report = withContext(step.name(), context -> context.run(List.of(step), date, date).get(0));
+      System.out.println(report.details());
+      return ExitCodes.OK;
     }
   }
 }

@@ -41,6 +41,7 @@ public record AnshinConfig(
     LockSettings lock,
     MaintenanceSettings maintenance,
     WarehouseSettings warehouse,
+    ReportSettings report,
     Config raw) {
 
   /** Where and how one source is read. */
@@ -98,6 +99,9 @@ public record AnshinConfig(
    * When the nightly compacts small files and vacuums old versions (weekly: on Sundays; monthly: on
    * the 1st; daily; never), and how old a replaced file must be before vacuum deletes it.
    */
+  /** The run report: whether the nightly writes it ({@code anshin report} always does). */
+  public record ReportSettings(boolean enabled) {}
+
   public record MaintenanceSettings(String cadence, Duration retention) {
     /** The shortest retention accepted: a reader that started before a write must be able to finish. */
     public static final Duration MIN_RETENTION = Duration.ofHours(1);
@@ -251,6 +255,7 @@ public record AnshinConfig(
         new LockSettings(lockWait),
         maintenance,
         warehouse,
+        new ReportSettings(get(() -> c.getBoolean("report.enabled"), "report.enabled")),
         raw);
   }
 
@@ -283,25 +288,25 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, raw);
+        sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, report, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, report, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, maintenance, warehouse, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, maintenance, warehouse, report, raw);
   }
 
   /** The same configuration publishing to this warehouse. */
   public AnshinConfig withWarehouse(WarehouseSettings newWarehouse) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, newWarehouse, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, newWarehouse, report, raw);
   }
 
   /** The same configuration with this plan catalogue's add-ons. */
   public AnshinConfig withAddOnPlans(Set<String> plans) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, maintenance, warehouse, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, maintenance, warehouse, report, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */

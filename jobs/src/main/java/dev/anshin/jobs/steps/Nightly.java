@@ -35,26 +35,31 @@ public final class Nightly {
   }
 
   /**
-   * Runs the steps, and publishes to the warehouse last when one is configured. With no model yet
-   * the score step fails (exit 65) after every other table is written: those are published before
-   * the run ends with that failure, so a young lakehouse's dashboards still fill.
+   * Runs the steps, then publishes to the warehouse when one is configured and writes the run report
+   * when it is enabled. With no model yet the score step fails (exit 65) after every other table is
+   * written: those are published and reported before the run ends with that failure, so a young
+   * lakehouse's dashboards and report still fill.
    */
   public static List<StepReport> run(PipelineContext context, LocalDate from, LocalDate date, Options options) {
-    boolean publish = context.config().warehouse().configured();
+    List<Step> last = new ArrayList<>();
+    if (context.config().warehouse().configured()) {
+      last.add(PublishStep.STEP);
+    }
+    if (context.config().report().enabled()) {
+      last.add(new ReportStep(null, false));
+    }
     List<StepReport> reports = new ArrayList<>();
     for (Step step : steps(options)) {
       try {
         reports.addAll(context.run(List.of(step), from, date));
       } catch (AnshinException e) {
-        if (publish && step == ScoreStep.STEP && e.exitCode() == ExitCodes.DATA_ERROR) {
-          context.run(List.of(PublishStep.STEP), from, date);
+        if (step == ScoreStep.STEP && e.exitCode() == ExitCodes.DATA_ERROR) {
+          context.run(last, from, date);
         }
         throw e;
       }
     }
-    if (publish) {
-      reports.addAll(context.run(List.of(PublishStep.STEP), from, date));
-    }
+    reports.addAll(context.run(last, from, date));
     return reports;
   }
 }

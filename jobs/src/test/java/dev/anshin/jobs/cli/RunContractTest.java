@@ -113,6 +113,16 @@ class RunContractTest extends SparkTestBase {
   }
 
   @Test
+  void aReportOfALakehouseWithoutThatDateExits66NamingWhatItHolds() {
+    // A folder the nightly never ran on: most likely a wrong --lakehouse.
+    Path lakehouse = scratch.resolve("nothing-to-report");
+    Outcome report = cli("report", "--date", "2025-03-01", "--lakehouse", lakehouse.toString());
+    assertThat(report.exitCode()).isEqualTo(ExitCodes.NO_INPUT);
+    assertThat(report.err()).contains("nothing to report").contains("no customer_features table");
+    assertThat(lakehouse.resolve("reports")).doesNotExist();
+  }
+
+  @Test
   void aMisspeltConfigurationKeyStopsTheRunBeforeAnythingIsWritten() throws IOException {
     Path lakehouse = scratch.resolve("misspelt");
     Path conf = conf("misspelt.conf", "anshin { churn { horizon_days = 30 } }\n");

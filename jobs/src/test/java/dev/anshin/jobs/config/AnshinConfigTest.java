@@ -147,6 +147,15 @@ class AnshinConfigTest {
   }
 
   @Test
+  void theNightlyWritesTheReportUnlessTurnedOff() throws IOException {
+    assertThat(AnshinConfig.load(null).report().enabled()).isTrue();
+    Path file = dir.resolve("no-report.conf");
+    Files.writeString(file, "anshin.report.enabled = false");
+    assertThat(AnshinConfig.load(file).report().enabled()).isFalse();
+    assertBad("anshin.report.enabled = sometimes", "anshin.report.enabled");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError() {
     assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
         .isInstanceOf(AnshinException.class)
