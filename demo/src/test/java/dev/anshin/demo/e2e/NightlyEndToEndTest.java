@@ -188,26 +188,30 @@ class NightlyEndToEndTest extends SparkTestBase {
   }
 
   /**
-   * Every published table holds exactly the replay lakehouse's rows, as a multiset. The publish
-   * steps' own records in {@code run_log} are left out: each is written after its publish, so the
-   * warehouse has the one before it.
+   * Every published table holds exactly the replay lakehouse's rows, as a multiset. The publish and
+   * report steps' own records in {@code run_log} are left out: each is written after its run's
+   * publish, so the warehouse has the ones before it.
    */
   private void assertWarehouseHoldsTheLakehouse() {
     for (PublishedTables.Published table : PublishedTables.ALL) {
       Dataset<Row> expected = table.rows().apply(replay);
       Dataset<Row> published = warehouseTable(table.name(), expected.columns());
       if (table.name().equals("run_log")) {
-        expected = expected.filter("step <> 'publish'");
-        published = published.filter("step <> 'publish'");
+        expected = expected.filter("step NOT IN ('publish', 'report')");
+        published = published.filter("step NOT IN ('publish', 'report')");
       }
-      long rows = expected.count();
-      assertThat(rows).as(table.name()).isPositive();
-      assertThat(published.count()).as(table.name()).isEqualTo(rows);
-      assertThat(expected.exceptAll(published).isEmpty()).as("%s: lakehouse rows missing from the warehouse", table.name()).isTrue();
-      assertThat(published.exceptAll(expected).isEmpty()).as("%s: warehouse rows not in the lakehouse", table.name()).isTrue();
+      // Counted on the driver (the tables are small): one job a side instead of two exceptAll and two counts.
+      Map<Row, Long> lakehouseRows = multiset(expected);
+      assertThat(lakehouseRows).as(table.name()).isNotEmpty();
+      assertThat(multiset(published)).as("%s: the warehouse's rows (and how often each occurs) against the lakehouse's", table.name())
+          .isEqualTo(lakehouseRows);
     }
     assertThat(warehouseQuery("SELECT relname FROM pg_class WHERE relnamespace = 'anshin'::regnamespace AND relname LIKE '\\_anshin\\_stage\\_%'"))
         .as("staging tables left").isEmpty();
+  }
+
+  private static Map<Row, Long> multiset(Dataset<Row> rows) {
+    return rows.collectAsList().stream().collect(Collectors.groupingBy(r -> r, Collectors.counting()));
   }
 
   private Dataset<Row> warehouseTable(String table, String[] columns) {
@@ -245,12 +249,18 @@ class NightlyEndToEndTest extends SparkTestBase {
 
   @Test
   @Order(7)
-  void rerunningAnOlderDateOrTheLastOneChangesNoRows() {
-    // Both reruns publish: the older date's rows replace themselves (its scoring finds no model yet,
-    // exit 65, and the other tables are published all the same), and the whole tables stay as new as
-    // the lakehouse; nothing is duplicated or rolled back, in the lakehouse or the warehouse.
+  void rerunningAnOlderDateOrRetrainingTheLastOneChangesNoRows() {
+    // The rerun publishes: the older date's rows replace themselves in the warehouse (its scoring finds
+    // no model yet, exit 65, and the other tables are published all the same), and the whole tables
+    // stay as new as the lakehouse; nothing is duplicated or rolled back, in the lakehouse or the
+    // warehouse. Retraining the last date replaces its model with the same one. (A whole rerun of the
+    // last night cost 100 s and checked nothing these two do not.)
     assertThat(nightlyWith(warehouseConf, replayDir, LAST.minusDays(20))).isEqualTo(expectedExit(LAST.minusDays(20)));
-    assertThat(nightlyWith(warehouseConf, replayDir, LAST)).isEqualTo(ExitCodes.OK);
+    assertThat(cli("train", "--date", LAST.toString(), "--conf", conf, "--lakehouse", replayDir.toString(),
+        "--sources", sources.toString())).isEqualTo(ExitCodes.OK);
+    // The retraining's own record in run_log reaches the warehouse with the next publish.
+    assertThat(cli("publish", "--date", LAST.toString(), "--conf", warehouseConf, "--lakehouse", replayDir.toString(),
+        "--sources", sources.toString())).isEqualTo(ExitCodes.OK);
     assertSameTables(lakehouse, replay);
     assertWarehouseHoldsTheLakehouse();
   }
@@ -328,7 +338,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         .select("category").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertThat(topics).isNotEmpty();
     assertThat(shown.table("toil").stream().skip(1).map(row -> row.get(1)).toList()).isEqualTo(topics);
-    // The run: every step of the night's rerun, the model's score and the publish among them.
+    // The run: every step of the last night, the model's score and the publish among them.
     assertThat(shown.table("run-steps")).extracting(row -> row.get(0) + " " + row.get(1))
         .contains("ingest succeeded", "score succeeded", "publish succeeded");
     long quarantined = replay.read(Quarantine.TABLE).filter("run_date = DATE'" + LAST + "'").count();
