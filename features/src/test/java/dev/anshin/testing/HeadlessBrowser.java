@@ -49,8 +49,17 @@ public final class HeadlessBrowser {
     this.binary = binary;
   }
 
-  /** The installed browser; skips the test without one (fails it in CI). */
+  /**
+   * The installed browser; skips the test without one (fails it in CI). When {@code
+   * ANSHIN_CHROMIUM_READY} names a file, an installation is under way ({@code .ci/run} installs the
+   * browser while Maven runs the first modules): waits up to 10 minutes for that file, which holds the
+   * installation's exit code.
+   */
   public static HeadlessBrowser require() {
+    String ready = System.getenv("ANSHIN_CHROMIUM_READY");
+    if (ready != null && !ready.isBlank()) {
+      awaitInstallation(Path.of(ready));
+    }
     Path found = CANDIDATES.stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
     if (found == null) {
       String message = "no chromium installed (" + String.join(", ", CANDIDATES) + "): apt-get install -y chromium";
@@ -60,6 +69,29 @@ public final class HeadlessBrowser {
       Assumptions.abort(message);
     }
     return new HeadlessBrowser(found);
+  }
+
+  private static synchronized void awaitInstallation(Path ready) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    try {
+      while (!Files.exists(ready) || Files.readString(ready).isBlank()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("chromium's installation did not finish in 10 minutes (" + ready + " was not written)");
+        }
+        Thread.sleep(1000);
+      }
+      String exit = Files.readString(ready).trim();
+      if (!exit.equals("0")) {
+        Path log = ready.resolveSibling(ready.getFileName() + ".log");
+        throw new AssertionError("installing chromium failed (exit " + exit + ")"
+            + (Files.exists(log) ? ":\n" + Files.readString(log) : ""));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** What a page showed once loaded: its images, errors, widths, and the DOM as rendered. */
