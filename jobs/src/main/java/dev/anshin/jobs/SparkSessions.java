@@ -1,6 +1,7 @@
 package dev.anshin.jobs;
 
 import dev.anshin.jobs.config.AnshinConfig;
+import dev.anshin.jobs.io.InProcessLocalFileSystem;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -17,6 +18,9 @@ public final class SparkSessions {
             // Every date in Anshin is a UTC day; the JVM's zone must not move day boundaries.
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.showConsoleProgress", "false")
+            // Local files written without a chmod or readlink process per file (InProcessLocalFileSystem).
+            .config("spark.hadoop.fs.file.impl", InProcessLocalFileSystem.class.getName())
+            .config("spark.hadoop.fs.AbstractFileSystem.file.impl", InProcessLocalFileSystem.Fs.class.getName())
             .config("spark.sql.shuffle.partitions", Integer.toString(settings.shufflePartitions()));
     // spark-submit sets the master itself; only set ours when nobody else did.
     if (System.getProperty("spark.master") == null) {
