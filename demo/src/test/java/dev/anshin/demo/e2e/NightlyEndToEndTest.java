@@ -123,7 +123,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         + differences.stream().map(Object::toString).collect(Collectors.joining("\n"));
     assertThat(differences).as(report).allSatisfy(d -> assertThat(d.same()).as(report).isTrue());
     assertThat(differences).as(report).extracting(LakehouseComparison.TableDifference::table)
-        .contains("customer_features", "customer_scores", "customer_slo_daily", "quarantine", "tickets");
+        .contains("customer_features", "customer_scores", "customer_slo_daily", "quarantine", "score_drivers", "tickets");
   }
 
   @Test
@@ -141,6 +141,15 @@ class NightlyEndToEndTest extends SparkTestBase {
     // The replayed nights scored with a model retrained on the 1st, in both lakehouses.
     assertThat(replay.read("model_registry").count()).isPositive();
     assertThat(replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").count()).isPositive();
+    // Every score is explained: its drivers (and the base value) sum to its log-odds, whose logistic is its probability.
+    List<Row> unexplained = replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").as("s")
+        .join(replay.read("score_drivers").groupBy("as_of_date", "account_id").agg(functions.sum("contribution").as("total"),
+            functions.count("*").as("n")).as("d"), new String[] {"as_of_date", "account_id"}, "left")
+        .filter("d.total IS NULL OR abs(d.total - s.churn_margin) > 1e-9"
+            + " OR abs(1 / (1 + exp(-s.churn_margin)) - s.churn_probability) > 1e-12")
+        .collectAsList();
+    assertThat(unexplained).isEmpty();
+    assertThat(replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "' AND risk_driver_1 IS NOT NULL").count()).isPositive();
   }
 
   /** 0 when a model was trained through the date, 65 (nothing to score with yet) before the first one. */
@@ -168,7 +177,7 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertThat(warehouseQuery("SELECT indexname FROM pg_indexes WHERE schemaname = 'anshin' AND indexname LIKE '%\\_idx' ORDER BY 1"))
         .containsExactly(List.of("customer_features_account_id_idx"), List.of("customer_health_account_id_idx"),
             List.of("customer_scores_account_id_idx"), List.of("customer_slo_daily_account_id_idx"),
-            List.of("revenue_movements_month_idx"));
+            List.of("revenue_movements_month_idx"), List.of("score_drivers_account_id_idx"));
     // Every table and column a BI tool shows carries its description from docs/tables.md.
     assertThat(warehouseQuery("SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c"
             + " JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'anshin'::regnamespace AND t.relkind = 'r'"
@@ -330,6 +339,10 @@ class NightlyEndToEndTest extends SparkTestBase {
       }
     }
     weak.sort(java.util.Comparator.comparing((String[] w) -> w[0]));
+    // Its drivers: the churn model's, strongest first.
+    Row score = replay.read("customer_scores").filter(onLast + " AND account_id = '" + expectedOrder.get(0) + "'").first();
+    assertThat(atRisk.get(1).get(atRisk.get(1).size() - 2)).isEqualTo(java.util.stream.Stream.of("risk_driver_1", "risk_driver_2", "risk_driver_3")
+        .map(c -> score.<String>getAs(c)).filter(java.util.Objects::nonNull).collect(Collectors.joining(" ")));
     assertThat(atRisk.get(1).get(atRisk.get(1).size() - 1))
         .isEqualTo(weak.stream().map(w -> w[1]).collect(Collectors.joining(" ")).replaceAll("\\s+", " ").trim());
     // The toil topics of the week that ended on the last night (a Sunday), top five by rank.

@@ -92,10 +92,13 @@ public record ReportData(
 
   public record ToilRow(LocalDate weekStart, int rank, String category, long tickets, double handleMinutes, double repeatRate, double toilScore) {}
 
-  /** An account most at risk: by MRR at risk once scored, else by the lowest health. */
+  /**
+   * An account most at risk: by MRR at risk once scored, else by the lowest health. Its drivers are the
+   * churn model's (what raises its risk most, strongest first), its reasons the weak health components.
+   */
   public record RiskAccount(
       String accountId, String name, String segment, String owner, BigDecimal mrr, Double churnProbability,
-      String tier, Double mrrAtRisk, Double healthScore, String healthBand, List<String> reasons) {}
+      String tier, Double mrrAtRisk, Double healthScore, String healthBand, List<String> drivers, List<String> reasons) {}
 
   public record RunStep(String step, String outcome, double seconds, long rowsWritten, long rowsRejected, String details, String error) {}
 
@@ -282,9 +285,20 @@ public record ReportData(
         result.add(new RiskAccount(id, details[0], details[1], details[2], r.getAs("mrr"),
             scored ? r.<Double>getAs("churn_probability") : null, scored ? r.getAs("risk_tier") : null,
             scored ? r.<Double>getAs("mrr_at_risk") : null, r.getAs("health_score"), r.getAs("health_band"),
-            reasons(r, greenScore)));
+            drivers(r), reasons(r, greenScore)));
       }
       return result;
+    }
+
+    /** The churn model's risk drivers, strongest first (none in a lakehouse scored before they existed). */
+    private static List<String> drivers(Row r) {
+      List<String> drivers = new ArrayList<>();
+      for (String column : List.of("risk_driver_1", "risk_driver_2", "risk_driver_3")) {
+        if (r.schema().getFieldIndex(column).nonEmpty() && r.getAs(column) != null) {
+          drivers.add(r.getAs(column));
+        }
+      }
+      return drivers;
     }
 
     /** The health components below the green band, weakest first (as the warehouse view names them). */

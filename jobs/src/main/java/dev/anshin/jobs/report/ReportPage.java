@@ -113,8 +113,9 @@ public final class ReportPage {
   private static void atRisk(StringBuilder html, ReportData data) {
     html.append("<section id=\"at-risk\">\n<h2>Accounts most at risk</h2>\n<p>")
         .append(data.scored() ? "By MRR at risk (MRR x churn probability)." : "By lowest health score (no churn scores yet).")
+        .append(" Drivers: what raises the churn model's risk for the account most, strongest first.")
         .append(" Reasons: the health components below the green band, weakest first.</p>\n");
-    table(html, "at-risk", List.of("account", "segment", "CSM", "#MRR", "#churn probability", "tier", "#MRR at risk", "#health", "reasons"),
+    table(html, "at-risk", List.of("account", "segment", "CSM", "#MRR", "#churn probability", "tier", "#MRR at risk", "#health", "drivers", "reasons"),
         data.atRisk().stream().map(a -> List.of(
             escape(a.name() == null ? a.accountId() : a.name()) + "<br><small>" + escape(a.accountId()) + "</small>",
             escape(a.segment()), escape(a.owner()), money(a.mrr()),
@@ -122,9 +123,15 @@ public final class ReportPage {
             a.tier() == null ? "" : cls(a.tier(), a.tier()),
             a.mrrAtRisk() == null ? "" : money(a.mrrAtRisk()),
             a.healthScore() == null ? "" : cls(a.healthBand(), String.format(Locale.ROOT, "%.1f", a.healthScore())),
-            a.reasons().isEmpty() ? "" : "<ul class=\"reasons\">" + a.reasons().stream().map(r -> "<li>" + escape(r) + "</li>")
-                .reduce("", String::concat) + "</ul>")).toList());
+            bullets(a.drivers()),
+            bullets(a.reasons()))).toList());
     html.append("</section>\n");
+  }
+
+  /** A list in a cell, or nothing. */
+  private static String bullets(List<String> items) {
+    return items.isEmpty() ? "" : "<ul class=\"reasons\">" + items.stream().map(r -> "<li>" + escape(r) + "</li>")
+        .reduce("", String::concat) + "</ul>";
   }
 
   private static void revenue(StringBuilder html, ReportData data) {

@@ -55,16 +55,21 @@ public final class ScoreStep {
       Dataset<Row> features =
           lakehouse.read(CustomerFeatures.TABLE)
               .filter(col(CustomerFeatures.AS_OF_DATE).between(lit(Date.valueOf(first)), lit(Date.valueOf(last))));
-      scored.add(
-          ChurnScores.score(
-              ModelRegistry.load(lakehouse, model), features, model.version(),
-              new ChurnScores.RiskTiers(churn.mediumRiskThreshold(), churn.highRiskThreshold())));
+      scored.add(ChurnScores.explained(ModelRegistry.load(lakehouse, model), features, model.version()));
     }
     if (models.get(0).trainedThrough().isAfter(from)) {
       LOG.info("score: no model before {}; the dates from {} have no scores", models.get(0).trainedThrough(), from);
     }
-    Dataset<Row> scores = scored.stream().reduce(Dataset::unionByName).orElseThrow();
-    return lakehouse.replaceDates(ChurnScores.TABLE, scores, ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
+    // The model runs once: both tables are taken from the same explained rows.
+    Dataset<Row> explained = scored.stream().reduce(Dataset::unionByName).orElseThrow().localCheckpoint();
+    Lakehouse.WriteResult scores = lakehouse.replaceDates(
+        ChurnScores.TABLE,
+        ChurnScores.scores(explained, new ChurnScores.RiskTiers(churn.mediumRiskThreshold(), churn.highRiskThreshold())),
+        ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
+    Lakehouse.WriteResult drivers = lakehouse.replaceDates(
+        ChurnScores.DRIVERS_TABLE, ChurnScores.drivers(explained), ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
+    LOG.info("score: {} scores and {} driver rows written", scores.rowsWritten(), drivers.rowsWritten());
+    return scores;
   }
 
   /** No model to score {@code date} with: says how much history training needs and what this lakehouse has. */

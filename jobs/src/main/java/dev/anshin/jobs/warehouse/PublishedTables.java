@@ -60,6 +60,8 @@ public final class PublishedTables {
   public static final List<Published> ALL =
       List.of(
           Published.byDate(ChurnScores.TABLE, ChurnScores.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
+          Published.byDate(ChurnScores.DRIVERS_TABLE, ChurnScores.AS_OF_DATE,
+              List.of("as_of_date", "account_id", ChurnScores.FEATURE), List.of("account_id")),
           Published.byDate(HealthScore.TABLE, HealthScore.Columns.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
           Published.byDate(CustomerSlo.TABLE, CustomerSlo.Columns.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
           Published.byDate(CustomerFeatures.TABLE, CustomerFeatures.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),

@@ -78,7 +78,8 @@ class ReportPageTest {
         sli, 0.999, support,
         List.of(new ReportData.ToilRow(LocalDate.parse("2026-03-02"), 1, "billing", 12, 480.0, 0.5, 240.0)),
         List.of(new ReportData.RiskAccount("a1", firstAccountName, "smb", "csm1", money("300.00"), scored ? 0.5 : null, scored ? "high" : null,
-            scored ? 150.0 : null, 35.5, "red", List.of("2 failed payments in 90 days", "usage down 60%"))),
+            scored ? 150.0 : null, 35.5, "red", scored ? List.of("renewal in 18 days", "3 open tickets") : List.of(),
+            List.of("2 failed payments in 90 days", "usage down 60%"))),
         scored,
         List.of(new ReportData.RunStep("ingest", "succeeded", 12.5, 1000, 3, null, null),
             new ReportData.RunStep("score", "failed", 0.3, 0, 0, null, "no churn model")),
@@ -142,7 +143,7 @@ class ReportPageTest {
         .containsEntry("bridge_month", "Feb 2026").containsEntry("nrr", "97.1%").containsEntry("grr", "94.2%")
         .containsEntry("net_new_mrr", "550").containsEntry("slo_exhausted", "2");
     assertThat(shown.table("risk-tiers")).extracting(row -> row.get(0)).containsExactly("tier", "high", "medium", "low");
-    assertThat(shown.table("at-risk").get(1)).contains("Acme a1", "50.0%", "150", "35.5");
+    assertThat(shown.table("at-risk").get(1)).contains("Acme a1", "50.0%", "150", "35.5", "renewal in 18 days 3 open tickets");
     assertThat(shown.table("cohorts")).hasSize(4);
   }
 }

@@ -40,12 +40,13 @@ class WarehouseTest {
         "CREATE TABLE cre.accounts (account_id text PRIMARY KEY, name text, segment text, csm_owner text)",
         "INSERT INTO cre.accounts VALUES ('a1', 'Acme Corp', 'mid', 'lee'), ('a2', 'Beta', 'smb', 'kim'), ('a3', 'Gamma', 'enterprise', 'lee')",
         "CREATE TABLE cre.customer_scores (as_of_date date, account_id text, churn_probability double precision, risk_tier text,"
-            + " mrr numeric(18,2), mrr_at_risk numeric(18,2), model_version text)",
+            + " mrr numeric(18,2), mrr_at_risk numeric(18,2), model_version text, risk_driver_1 text, risk_driver_2 text,"
+            + " risk_driver_3 text, protective_driver text)",
         "INSERT INTO cre.customer_scores VALUES"
-            + " ('2025-03-01', 'a1', 0.1, 'low', 100, 10, 'm'), ('2025-03-01', 'a2', 0.3, 'medium', 100, 30, 'm'),"
-            + " ('2025-03-01', 'a3', 0.6, 'high', 100, 60, 'm'), ('2025-03-05', 'a1', 0.7, 'high', 100, 70, 'm'),"
-            + " ('2025-03-08', 'a1', 0.6, 'high', 100, 60, 'm'), ('2025-03-08', 'a2', 0.35, 'medium', 100, 35, 'm'),"
-            + " ('2025-03-08', 'a3', 0.2, 'medium', 100, 20, 'm')",
+            + " ('2025-03-01', 'a1', 0.1, 'low', 100, 10, 'm', NULL, NULL, NULL, NULL), ('2025-03-01', 'a2', 0.3, 'medium', 100, 30, 'm', NULL, NULL, NULL, NULL),"
+            + " ('2025-03-01', 'a3', 0.6, 'high', 100, 60, 'm', NULL, NULL, NULL, NULL), ('2025-03-05', 'a1', 0.7, 'high', 100, 70, 'm', NULL, NULL, NULL, NULL),"
+            + " ('2025-03-08', 'a1', 0.6, 'high', 100, 60, 'm', 'renewal in 9 days', '3 open tickets', NULL, 'plan team'),"
+            + " ('2025-03-08', 'a2', 0.35, 'medium', 100, 35, 'm', NULL, NULL, NULL, NULL), ('2025-03-08', 'a3', 0.2, 'medium', 100, 20, 'm', NULL, NULL, NULL, NULL)",
         "CREATE TABLE cre.customer_health (as_of_date date, account_id text, health_score double precision, health_band text,"
             + " usage_score double precision, usage_reason text, reliability_score double precision, reliability_reason text,"
             + " support_score double precision, support_reason text, billing_score double precision, billing_reason text,"
@@ -71,12 +72,13 @@ class WarehouseTest {
   void theLatestScoresCarryTheAccountAndTheHealthComponentsBelowGreenWeakestFirst() throws SQLException {
     // a1: usage 30 and support 50 are below 70 (billing 100 has no reason); a2: billing 0; a3 has no
     // health row on the latest day (its older one does not count).
-    assertThat(query("SELECT account_id, account_name, segment, csm_owner, risk_tier, mrr_at_risk, health_band, reasons"
-            + " FROM cre.latest_customer_scores ORDER BY account_id"))
+    assertThat(query("SELECT account_id, account_name, segment, csm_owner, risk_tier, mrr_at_risk, health_band, reasons,"
+            + " risk_driver_1, risk_driver_2, risk_driver_3, protective_driver FROM cre.latest_customer_scores ORDER BY account_id"))
         .containsExactly(
-            List.of("a1", "Acme Corp", "mid", "lee", "high", "60", "yellow", "few active users; two high-priority tickets"),
-            List.of("a2", "Beta", "smb", "kim", "medium", "35", "green", "payment failed"),
-            List.of("a3", "Gamma", "enterprise", "lee", "medium", "20", "", ""));
+            List.of("a1", "Acme Corp", "mid", "lee", "high", "60", "yellow", "few active users; two high-priority tickets",
+                "renewal in 9 days", "3 open tickets", "", "plan team"),
+            List.of("a2", "Beta", "smb", "kim", "medium", "35", "green", "payment failed", "", "", "", ""),
+            List.of("a3", "Gamma", "enterprise", "lee", "medium", "20", "", "", "", "", "", ""));
   }
 
   @Test

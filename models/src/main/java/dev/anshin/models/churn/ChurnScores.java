@@ -1,17 +1,26 @@
 package dev.anshin.models.churn;
 
 import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.features.customer.CustomerFeatures;
+import java.util.List;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /** The {@code customer_scores} table: one row per account per scored as-of date. */
 public final class ChurnScores {
@@ -25,6 +34,20 @@ public final class ChurnScores {
   public static final String MRR_AT_RISK = "mrr_at_risk";
   public static final String MODEL_VERSION = "model_version";
   public static final String SCORED_AT = "scored_at";
+  /** The log-odds of churn_probability: the model's base value plus the contributions in score_drivers. */
+  public static final String CHURN_MARGIN = ChurnExplanations.CHURN_MARGIN;
+  /** The features that raise the account's risk most, in words, strongest first (null when fewer do). */
+  public static final List<String> RISK_DRIVERS = List.of("risk_driver_1", "risk_driver_2", "risk_driver_3");
+  /** The feature that lowers the account's risk most, in words (null when none does). */
+  public static final String PROTECTIVE_DRIVER = "protective_driver";
+
+  /** Every contribution behind each score: {@code score_drivers}. */
+  public static final String DRIVERS_TABLE = "score_drivers";
+  public static final String FEATURE = "feature";
+  public static final String FEATURE_VALUE = "feature_value";
+  public static final String CONTRIBUTION = "contribution";
+  /** The {@link #FEATURE} of the row holding the model's base value. */
+  public static final String BASE = "(base)";
 
   /** Probability thresholds between the low, medium and high risk tiers. */
   public record RiskTiers(double medium, double high) {
@@ -52,17 +75,93 @@ public final class ChurnScores {
   /** Scores feature rows: probability, tier, expected MRR lost (MRR x probability), model version. */
   public static Dataset<Row> score(
       PipelineModel model, Dataset<Row> features, String modelVersion, RiskTiers tiers) {
-    Column probability = probabilityOf("probability");
-    return model
-        .transform(features)
+    return scores(explained(model, features, modelVersion), tiers);
+  }
+
+  /**
+   * The scored rows with what explains them, from which both {@link #scores} and {@link #drivers}
+   * are taken: one pass of the model over the features serves both tables.
+   */
+  public static Dataset<Row> explained(PipelineModel model, Dataset<Row> features, String modelVersion) {
+    return ChurnExplanations.explain(model, model.transform(features))
         .select(
             col(AS_OF_DATE),
             col(ACCOUNT_ID),
-            probability.as(CHURN_PROBABILITY),
-            tiers.tierOf(probability).as(RISK_TIER),
+            probabilityOf("probability").as(CHURN_PROBABILITY),
             col(CustomerFeatures.MRR).as(MRR),
-            round(col(CustomerFeatures.MRR).multiply(probability), 2).as(MRR_AT_RISK),
-            lit(modelVersion).as(MODEL_VERSION),
-            current_timestamp().as(SCORED_AT));
+            col(CHURN_MARGIN),
+            col(ChurnExplanations.BASE_VALUE),
+            col(ChurnExplanations.CONTRIBUTIONS),
+            col(ChurnExplanations.VALUES),
+            lit(modelVersion).as(MODEL_VERSION));
+  }
+
+  /** The {@code customer_scores} rows of explained rows. */
+  public static Dataset<Row> scores(Dataset<Row> explained, RiskTiers tiers) {
+    Column probability = col(CHURN_PROBABILITY);
+    UDF2<scala.collection.Seq<Object>, scala.collection.Seq<Object>, String[]> strongest = ChurnScores::strongestDrivers;
+    Column phrases = udf(strongest, DataTypes.createArrayType(DataTypes.StringType))
+        .apply(col(ChurnExplanations.CONTRIBUTIONS), col(ChurnExplanations.VALUES));
+    return explained.select(
+        col(AS_OF_DATE),
+        col(ACCOUNT_ID),
+        probability,
+        tiers.tierOf(probability).as(RISK_TIER),
+        col(MRR),
+        round(col(MRR).multiply(probability), 2).as(MRR_AT_RISK),
+        col(MODEL_VERSION),
+        current_timestamp().as(SCORED_AT),
+        col(CHURN_MARGIN),
+        phrases.getItem(0).as(RISK_DRIVERS.get(0)),
+        phrases.getItem(1).as(RISK_DRIVERS.get(1)),
+        phrases.getItem(2).as(RISK_DRIVERS.get(2)),
+        phrases.getItem(3).as(PROTECTIVE_DRIVER));
+  }
+
+  /**
+   * The {@code score_drivers} rows of explained rows: one per account, date and model input with its
+   * value and contribution to the log-odds, and one {@link #BASE} row with the model's base value, so
+   * that an account's contributions sum to its {@link #CHURN_MARGIN}.
+   */
+  public static Dataset<Row> drivers(Dataset<Row> explained) {
+    Column names = array(ChurnExplanations.DRIVERS.stream().map(functions::lit).toArray(Column[]::new));
+    Column base = struct(lit(BASE).as(FEATURE), lit(null).cast("string").as(FEATURE_VALUE),
+        col(ChurnExplanations.BASE_VALUE).as(CONTRIBUTION));
+    Column perFeature = functions.transform(names, (name, i) -> struct(name.as(FEATURE),
+        element_at(col(ChurnExplanations.VALUES), i.plus(1)).as(FEATURE_VALUE),
+        element_at(col(ChurnExplanations.CONTRIBUTIONS), i.plus(1)).as(CONTRIBUTION)));
+    return explained
+        .select(col(AS_OF_DATE), col(ACCOUNT_ID), col(MODEL_VERSION),
+            explode(functions.concat(array(base), perFeature)).as("driver"))
+        .select(col(AS_OF_DATE), col(ACCOUNT_ID), col("driver." + FEATURE).as(FEATURE),
+            col("driver." + FEATURE_VALUE).as(FEATURE_VALUE), col("driver." + CONTRIBUTION).as(CONTRIBUTION),
+            col(MODEL_VERSION));
+  }
+
+  /** Below this a contribution to the log-odds moves the probability by well under 0.1%: not a driver. */
+  static final double NEGLIGIBLE = 1e-3;
+
+  /**
+   * The three largest positive contributions and the largest negative one, in words; null where
+   * fewer features push that way by more than {@link #NEGLIGIBLE}.
+   */
+  static String[] strongestDrivers(scala.collection.Seq<Object> contributions, scala.collection.Seq<Object> values) {
+    int n = contributions.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Double.compare((Double) contributions.apply(b), (Double) contributions.apply(a)));
+    String[] phrases = new String[4];
+    for (int rank = 0; rank < 3 && rank < n; rank++) {
+      int i = order[rank];
+      if ((Double) contributions.apply(i) > NEGLIGIBLE) {
+        phrases[rank] = DriverPhrases.describe(ChurnExplanations.DRIVERS.get(i), (String) values.apply(i));
+      }
+    }
+    if (n > 0 && (Double) contributions.apply(order[n - 1]) < -NEGLIGIBLE) {
+      phrases[3] = DriverPhrases.describe(ChurnExplanations.DRIVERS.get(order[n - 1]), (String) values.apply(order[n - 1]));
+    }
+    return phrases;
   }
 }

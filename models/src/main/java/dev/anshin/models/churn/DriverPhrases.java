@@ -1,0 +1,69 @@
+package dev.anshin.models.churn;
+
+import dev.anshin.features.customer.CustomerFeatures;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A driver in the words a customer-success manager reads: the feature and the account's value of it,
+ * such as "renewal in 18 days" or "API errors on 4.2% of requests in the last 7 days".
+ */
+final class DriverPhrases {
+  private DriverPhrases() {}
+
+  /** Phrases with one {@code %s} for the value; rates are shown as percentages. */
+  private static final Map<String, String> PHRASES = Map.ofEntries(
+      Map.entry(CustomerFeatures.TENURE_DAYS, "customer for %s days"),
+      Map.entry(CustomerFeatures.SEATS, "%s seats"),
+      Map.entry(CustomerFeatures.MRR, "MRR of %s"),
+      Map.entry(CustomerFeatures.SUBSCRIPTION_COUNT, "%s active subscriptions"),
+      Map.entry(CustomerFeatures.DAYS_TO_RENEWAL, "renewal in %s days"),
+      Map.entry(CustomerFeatures.EVENTS_7D, "%s usage events in the last 7 days"),
+      Map.entry(CustomerFeatures.EVENTS_28D, "%s usage events in the last 28 days"),
+      Map.entry(CustomerFeatures.EVENTS_PREV_28D, "%s usage events in the 28 days before those"),
+      Map.entry(CustomerFeatures.ACTIVE_DAYS_28D, "active on %s of the last 28 days"),
+      Map.entry(CustomerFeatures.ACTIVE_USERS_7D, "%s active users in the last 7 days"),
+      Map.entry(CustomerFeatures.ACTIVE_USERS_28D, "%s active users in the last 28 days"),
+      Map.entry(CustomerFeatures.SEAT_UTILIZATION, "%s of seats in use"),
+      Map.entry(CustomerFeatures.USAGE_TREND, "usage at %s of the previous 28 days"),
+      Map.entry(CustomerFeatures.REQUESTS_28D, "%s API requests in the last 28 days"),
+      Map.entry(CustomerFeatures.ERROR_RATE_7D, "API errors on %s of requests in the last 7 days"),
+      Map.entry(CustomerFeatures.ERROR_RATE_28D, "API errors on %s of requests in the last 28 days"),
+      Map.entry(CustomerFeatures.SLOW_RATE_28D, "%s of API requests slower than 500 ms"),
+      Map.entry(CustomerFeatures.TICKETS_28D, "%s support tickets in the last 28 days"),
+      Map.entry(CustomerFeatures.TICKETS_90D, "%s support tickets in the last 90 days"),
+      Map.entry(CustomerFeatures.HIGH_PRIORITY_TICKETS_90D, "%s high-priority tickets in the last 90 days"),
+      Map.entry(CustomerFeatures.OPEN_TICKETS, "%s open tickets"),
+      Map.entry(CustomerFeatures.BAD_CSAT_90D, "%s bad satisfaction ratings in the last 90 days"),
+      Map.entry(CustomerFeatures.FAILED_PAYMENTS_90D, "%s failed payments in the last 90 days"),
+      Map.entry(CustomerFeatures.PAST_DUE_INVOICES, "%s past-due invoices"),
+      Map.entry(CustomerFeatures.SEGMENT, "segment %s"),
+      Map.entry(CustomerFeatures.PLAN, "plan %s"),
+      Map.entry(CustomerFeatures.BILLING_INTERVAL, "billed %s"));
+
+  /** What a missing value means, for the features that can be missing. */
+  private static final Map<String, String> MISSING = Map.of(
+      CustomerFeatures.SEAT_UTILIZATION, "no seats to measure utilisation against",
+      CustomerFeatures.USAGE_TREND, "no usage trend yet (no earlier usage, or younger than 56 days)",
+      CustomerFeatures.ERROR_RATE_7D, "no API requests in the last 7 days",
+      CustomerFeatures.ERROR_RATE_28D, "no API requests in the last 28 days",
+      CustomerFeatures.SLOW_RATE_28D, "no API requests in the last 28 days");
+
+  private static final java.util.Set<String> RATES = java.util.Set.of(
+      CustomerFeatures.SEAT_UTILIZATION, CustomerFeatures.USAGE_TREND, CustomerFeatures.ERROR_RATE_7D,
+      CustomerFeatures.ERROR_RATE_28D, CustomerFeatures.SLOW_RATE_28D);
+
+  /** The phrase for a feature and its value (as text; null when missing). */
+  static String describe(String feature, String value) {
+    if (value == null) {
+      return MISSING.getOrDefault(feature, feature.replace('_', ' ') + " unknown");
+    }
+    String shown = value;
+    if (RATES.contains(feature)) {
+      shown = String.format(Locale.ROOT, "%.1f%%", Double.parseDouble(value) * 100);
+    } else if (value.endsWith(".0")) {
+      shown = value.substring(0, value.length() - 2);
+    }
+    return String.format(Locale.ROOT, PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s"), shown);
+  }
+}
