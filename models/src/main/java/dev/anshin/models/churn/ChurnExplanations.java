@@ -1,5 +1,6 @@
 package dev.anshin.models.churn;
 
+import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -88,8 +89,7 @@ public final class ChurnExplanations {
     return transformed
         .withColumn(CONTRIBUTIONS, contributions)
         .withColumn(BASE_VALUE, lit(base))
-        .withColumn(CHURN_MARGIN, lit(base).plus(org.apache.spark.sql.functions.aggregate(
-            col(CONTRIBUTIONS), lit(0.0), (sum, c) -> sum.plus(c))))
+        .withColumn(CHURN_MARGIN, lit(base).plus(aggregate(col(CONTRIBUTIONS), lit(0.0), (sum, c) -> sum.plus(c))))
         .withColumn(VALUES, array(DRIVERS.stream().map(d -> asText(transformed.schema(), d)).toArray(Column[]::new)));
   }
 

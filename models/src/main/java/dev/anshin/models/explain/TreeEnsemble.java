@@ -2,7 +2,7 @@ package dev.anshin.models.explain;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
@@ -110,7 +110,7 @@ public final class TreeEnsemble implements Serializable {
     int[] right = new int[n];
     double[] value = new double[n];
     double[] cover = new double[n];
-    java.util.IdentityHashMap<Node, Integer> index = new java.util.IdentityHashMap<>();
+    IdentityHashMap<Node, Integer> index = new IdentityHashMap<>();
     for (int i = 0; i < n; i++) {
       index.put(nodes.get(i), i);
     }
@@ -152,10 +152,6 @@ public final class TreeEnsemble implements Serializable {
 
   public int numFeatures() {
     return numFeatures;
-  }
-
-  List<Tree> trees() {
-    return Arrays.asList(trees);
   }
 
   /** The ensemble's output for a row: scale x sum of tree weight x leaf value. */
