@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.anshin.features.customer.CustomerFeatures;
-import dev.anshin.features.labels.ChurnLabels;
 import dev.anshin.testing.SparkTestBase;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,27 +32,7 @@ class ChurnExplanationsTest extends SparkTestBase {
   /** Churn depends on low usage (events_28d) near renewal (days_to_renewal); every other feature is noise. */
   @BeforeAll
   void examples() {
-    List<Column> columns = new ArrayList<>();
-    columns.add(expr("date_add(DATE'2025-01-01', CAST(id % 3 AS INT))").as(CustomerFeatures.AS_OF_DATE));
-    columns.add(expr("concat('a', id)").as(CustomerFeatures.ACCOUNT_ID));
-    columns.add(expr("element_at(array('smb', 'mid', 'enterprise'), CAST(id % 3 + 1 AS INT))").as(CustomerFeatures.SEGMENT));
-    columns.add(expr("element_at(array('starter', 'team'), CAST(id % 2 + 1 AS INT))").as(CustomerFeatures.PLAN));
-    columns.add(lit("monthly").as(CustomerFeatures.BILLING_INTERVAL));
-    for (String feature : CustomerFeatures.NUMERIC_FEATURES) {
-      if (feature.equals(CustomerFeatures.EVENTS_28D)) {
-        columns.add(expr("CAST(floor(rand(7) * 100) AS BIGINT)").as(feature)); // a count, as in customer_features
-      } else if (feature.equals(CustomerFeatures.DAYS_TO_RENEWAL)) {
-        columns.add(expr("CAST(floor(rand(11) * 30) AS INT)").as(feature));
-      } else if (feature.equals(CustomerFeatures.USAGE_TREND)) {
-        columns.add(expr("CASE WHEN rand(13) < 0.3 THEN NULL ELSE rand(17) END").as(feature));
-      } else {
-        columns.add(expr("rand(" + (feature.hashCode() & 0xffff) + ")").as(feature));
-      }
-    }
-    Dataset<Row> features = spark.range(1200).select(columns.toArray(Column[]::new));
-    Column risk = expr("(100 - events_28d) / 100 * 0.7 + (30 - days_to_renewal) / 30 * 0.3");
-    Dataset<Row> labelled =
-        features.withColumn(ChurnLabels.LABEL, when(risk.plus(expr("rand(23) * 0.4")).gt(0.95), 1.0).otherwise(0.0));
+    Dataset<Row> labelled = PlantedChurnExamples.of(spark, 1200, 3);
     train = labelled.filter(col("account_id").substr(2, 10).cast("long").mod(4).notEqual(0)).cache();
     test = labelled.filter(col("account_id").substr(2, 10).cast("long").mod(4).equalTo(0))
         // A plan the model never saw and a missing ratio are explained like any other value.
