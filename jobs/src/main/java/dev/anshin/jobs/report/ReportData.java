@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.features.sources.Versions;
 import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.models.churn.ChurnScores;
 import java.math.BigDecimal;
 import java.sql.Date;
 import java.time.Instant;
@@ -293,7 +294,7 @@ public record ReportData(
     /** The churn model's risk drivers, strongest first (none in a lakehouse scored before they existed). */
     private static List<String> drivers(Row r) {
       List<String> drivers = new ArrayList<>();
-      for (String column : List.of("risk_driver_1", "risk_driver_2", "risk_driver_3")) {
+      for (String column : ChurnScores.RISK_DRIVERS) {
         if (r.schema().getFieldIndex(column).nonEmpty() && r.getAs(column) != null) {
           drivers.add(r.getAs(column));
         }
