@@ -96,13 +96,17 @@ final class StepCommands {
         "With --from: on each retraining day of the range that anshin.churn.retrain names, as the nightly does.",
         "Learns from the feature history whose outcome is known by --date, measures the model out of",
         "time, and registers it as version churn-<date> (training the same date again replaces it).",
-        "Exits 65 when the data cannot train a model yet, saying how much history it needs (with --from, such",
-        "a day is skipped, as in the nightly)."
+        "Exits 65 when the data cannot train a model yet, saying how much history it needs (with --from or",
+        "--on-cadence, such a day is skipped, as in the nightly)."
       })
   static final class Train extends StepCommand {
+    @Option(names = "--on-cadence",
+        description = "Train only if --date is a retraining day of anshin.churn.retrain, as the nightly does (a scheduler's daily task).")
+    boolean onCadence;
+
     @Override
     Step step() {
-      return from == null ? TrainStep.onDate() : TrainStep.onCadence();
+      return from == null && !onCadence ? TrainStep.onDate() : TrainStep.onCadence();
     }
   }
 
@@ -151,14 +155,18 @@ final class StepCommands {
       mixinStandardHelpOptions = true,
       description = {
         "Compact every table's small files and vacuum the files of old versions, whatever the date.",
-        "The nightly does this as its last step on anshin.maintenance.cadence (weekly, on Sundays).",
+        "The nightly does this before scoring, on anshin.maintenance.cadence (weekly, on Sundays).",
         "Vacuum keeps every file that a version younger than anshin.maintenance.retention (7d) reads.",
         "Changes no row; --date names the run in run_log."
       })
   static final class Maintain extends StepCommand {
+    @Option(names = "--on-cadence",
+        description = "Maintain only if a date of the run is on anshin.maintenance.cadence, as the nightly does (a scheduler's daily task).")
+    boolean onCadence;
+
     @Override
     Step step() {
-      return MaintenanceStep.ALWAYS;
+      return onCadence ? MaintenanceStep.ON_CADENCE : MaintenanceStep.ALWAYS;
     }
   }
 
