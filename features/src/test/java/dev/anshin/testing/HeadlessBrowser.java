@@ -11,15 +11,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real browser for tests of HTML output: Debian's headless {@code chromium} (installed by
  * {@code .ci/run}). {@link #inspect} loads a page at a given window size and reports what rendered:
  * how many images decoded, load errors, and whether the page fits the window's width.
  *
- * <p>Where no chromium is installed the test is skipped with a message, except in CI (the {@code
- * CI} environment variable), where a missing browser fails it.
+ * <p>Where no chromium is installed the test is skipped with a message, except in CI, where a
+ * missing browser fails it ({@link SystemPackages}).
  */
 public final class HeadlessBrowser {
   private static final List<String> CANDIDATES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
@@ -49,49 +48,9 @@ public final class HeadlessBrowser {
     this.binary = binary;
   }
 
-  /**
-   * The installed browser; skips the test without one (fails it in CI). When {@code
-   * ANSHIN_CHROMIUM_READY} names a file, an installation is under way ({@code .ci/run} installs the
-   * browser while Maven runs the first modules): waits up to 10 minutes for that file, which holds the
-   * installation's exit code.
-   */
+  /** The installed browser; skips the test without one (fails it in CI), see {@link SystemPackages}. */
   public static HeadlessBrowser require() {
-    String ready = System.getenv("ANSHIN_CHROMIUM_READY");
-    if (ready != null && !ready.isBlank()) {
-      awaitInstallation(Path.of(ready));
-    }
-    Path found = CANDIDATES.stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
-    if (found == null) {
-      String message = "no chromium installed (" + String.join(", ", CANDIDATES) + "): apt-get install -y chromium";
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(message);
-      }
-      Assumptions.abort(message);
-    }
-    return new HeadlessBrowser(found);
-  }
-
-  private static synchronized void awaitInstallation(Path ready) {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    try {
-      while (!Files.exists(ready) || Files.readString(ready).isBlank()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("chromium's installation did not finish in 10 minutes (" + ready + " was not written)");
-        }
-        Thread.sleep(1000);
-      }
-      String exit = Files.readString(ready).trim();
-      if (!exit.equals("0")) {
-        Path log = ready.resolveSibling(ready.getFileName() + ".log");
-        throw new AssertionError("installing chromium failed (exit " + exit + ")"
-            + (Files.exists(log) ? ":\n" + Files.readString(log) : ""));
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return new HeadlessBrowser(SystemPackages.require(CANDIDATES, "apt-get install -y chromium"));
   }
 
   /** What a page showed once loaded: its images, errors, widths, and the DOM as rendered. */

@@ -14,6 +14,7 @@ import dev.anshin.jobs.warehouse.PublishedTables;
 import dev.anshin.testing.AirflowDag;
 import dev.anshin.testing.HeadlessBrowser;
 import dev.anshin.testing.SparkTestBase;
+import dev.anshin.testing.SystemPackages;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,8 +49,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * a second lakehouse (every table compared row by row) whose last night runs as the Airflow DAG runs
  * it (airflow/anshin_tasks.json: one command per step), publishes to a real PostgreSQL warehouse
  * (every published table compared with the lakehouse) and writes its report (opened in a real
- * browser, its figures compared with the lakehouse), reruns, and the evaluation against the
- * generator's truth.
+ * browser, its figures compared with the lakehouse), reruns, the evaluation against the generator's
+ * truth, and the notebooks executed against the backfilled lakehouse.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NightlyEndToEndTest extends SparkTestBase {
@@ -385,6 +386,66 @@ class NightlyEndToEndTest extends SparkTestBase {
         .contains("ingest succeeded", "score succeeded", "publish succeeded");
     long quarantined = replay.read(Quarantine.TABLE).filter("run_date = DATE'" + LAST + "'").count();
     assertThat(shown.table("quarantine").stream().skip(1).mapToLong(row -> Long.parseLong(row.get(2))).sum()).isEqualTo(quarantined);
+  }
+
+  @Test
+  @Order(10)
+  void theNotebooksRunAgainstTheLakehouseWithoutAnErrorCell() throws Exception {
+    SystemPackages.require(List.of("/usr/bin/jupyter"), "notebooks/run.sh installs Debian's Jupyter");
+    Path notebooks = AirflowDag.FOLDER.resolveSibling("notebooks");
+    Path kernel;
+    try (java.util.stream.Stream<Path> jars = Files.list(Path.of("target/notebook-kernel"))) {
+      kernel = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+    }
+    Path out = scratch.resolve("notebooks");
+    Path log = scratch.resolve("notebooks.log");
+    ProcessBuilder run = new ProcessBuilder("bash", notebooks.resolve("run.sh").toString(), lakehouseDir.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    run.environment().put("NOTEBOOK_OUT", out.toString());
+    run.environment().put("ANSHIN_KERNEL_JAR", kernel.toAbsolutePath().toString());
+    // The jobs module's jar was packaged before this module's tests ran: no Maven inside Maven.
+    run.environment().put("ANSHIN_NOTEBOOKS_NO_BUILD", "1");
+    // Kernels that live a minute: C1 alone costs 40% less CPU than tiered compilation (docs/benchmarks.md).
+    run.environment().put("ANSHIN_KERNEL_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC");
+    Process process = run.start();
+    assertThat(process.waitFor(15, java.util.concurrent.TimeUnit.MINUTES)).as("notebooks/run.sh finished").isTrue();
+    assertThat(process.exitValue()).as(Files.readString(log)).isZero();
+
+    List<Path> committed;
+    try (java.util.stream.Stream<Path> files = Files.list(notebooks)) {
+      committed = files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();
+    }
+    assertThat(committed).extracting(p -> p.getFileName().toString())
+        .containsExactly("customer-story.ipynb", "product-usage.ipynb", "slo-support-review.ipynb");
+    Map<String, String> printed = new TreeMap<>();
+    for (Path notebook : committed) {
+      // The repository's copies carry no outputs; the executed ones ran every code cell, none with an error.
+      assertThat(Files.size(notebook)).as(notebook.toString()).isLessThan(40_000);
+      JsonNode executed = JSON.readTree(out.resolve(notebook.getFileName()).toFile());
+      StringBuilder text = new StringBuilder();
+      for (JsonNode cell : executed.get("cells")) {
+        if (!cell.get("cell_type").asText().equals("code")) {
+          continue;
+        }
+        assertThat(cell.get("execution_count").isNull()).as("%s: a code cell that did not run", notebook).isFalse();
+        for (JsonNode output : cell.get("outputs")) {
+          assertThat(output.get("output_type").asText()).as("%s: %s", notebook, output).isNotEqualTo("error");
+          JsonNode streamed = output.path("text");
+          if (streamed.isTextual()) {
+            text.append(streamed.asText());
+          } else {
+            streamed.forEach(line -> text.append(line.asText()));
+          }
+        }
+      }
+      printed.put(notebook.getFileName().toString(), text.toString());
+    }
+    // What they print is the lakehouse's: the story of the account with the most MRR at risk on the last
+    // day, and the latest date in every notebook's setup line.
+    String mostAtRisk = lakehouse.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'")
+        .orderBy(functions.col("mrr_at_risk").desc(), functions.col("account_id")).first().getAs("account_id");
+    assertThat(printed.get("customer-story.ipynb")).contains("Account " + mostAtRisk + ", as of " + LAST);
+    assertThat(printed.values()).allSatisfy(text -> assertThat(text).contains("latest date " + LAST));
   }
 
   private static int cli(String... args) {

@@ -42,13 +42,7 @@ final class SqlCommand implements Callable<Integer> {
     AnshinConfig config = options.load();
     SparkSession spark = SparkSessions.create(config.spark(), "anshin-sql");
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse());
-    List<String> tables = lakehouse.tables();
-    if (tables.isEmpty()) {
-      throw AnshinException.missingInput("no Delta tables in " + lakehouse.root() + "; run `anshin demo` or `anshin nightly` first");
-    }
-    for (String table : tables) {
-      lakehouse.read(table).createOrReplaceTempView(table);
-    }
+    List<String> tables = lakehouse.registerViews();
     Dataset<Row> result;
     try {
       result = spark.sql(query);

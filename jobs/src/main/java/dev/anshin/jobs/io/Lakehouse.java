@@ -80,6 +80,21 @@ public final class Lakehouse {
   }
 
   /**
+   * Registers every table as a temporary view of its own name, for SQL ({@code anshin sql}, the
+   * notebooks), and returns their names. Fails (exit 66) when the lakehouse holds no table.
+   */
+  public List<String> registerViews() {
+    List<String> tables = tables();
+    if (tables.isEmpty()) {
+      throw AnshinException.missingInput("no Delta tables in " + root + "; run `anshin demo` or `anshin nightly` first");
+    }
+    for (String table : tables) {
+      read(table).createOrReplaceTempView(table);
+    }
+    return tables;
+  }
+
+  /**
    * Replaces the rows of {@code table} whose {@code dateColumn} lies in [from, to] (and that match
    * {@code extraCondition}, if any) with {@code rows}, in one transaction. Tables keyed by day are
    * partitioned by that day, so a nightly run rewrites its own day and never the history.
