@@ -77,6 +77,9 @@ public final class AnshinCli {
           cmd.getErr().println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
           return ExitCodes.USAGE;
         });
+    // The descriptions are written in lines of up to 110 characters; 80 columns (picocli's width when it
+    // cannot see a terminal, as in a scheduler's log) broke each of them in two.
+    commandLine.setUsageHelpWidth(120);
     commandLine.setUsageHelpAutoWidth(true);
     return commandLine;
   }

@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
     name = "nightly",
     mixinStandardHelpOptions = true,
     description = {
-      "Run every step for a date: ingest, features, analytics, train (on anshin.churn.retrain's days),",
-      "maintain (compaction and vacuum, on anshin.maintenance.cadence's days), score, and publish (to the",
-      "SQL warehouse, when anshin.warehouse.url is set).",
+      "Run every step for a date, or a range with --from, in order.",
+      "The steps: ingest, features, analytics, train (on anshin.churn.retrain's days), maintain (compaction",
+      "and vacuum, on anshin.maintenance.cadence's days), score, publish (to the SQL warehouse, when",
+      "anshin.warehouse.url is set) and the run report (when anshin.report.enabled).",
       "Idempotent: running a date again replaces that date's rows. With --from, backfills a range and",
       "writes exactly what one run per date would: every day from what was delivered by its end, the",
       "model retrained on the same days, every date scored with the newest model trained through it.",

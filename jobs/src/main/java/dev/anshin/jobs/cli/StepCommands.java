@@ -174,10 +174,11 @@ final class StepCommands {
       name = "report",
       mixinStandardHelpOptions = true,
       description = {
-        "Write the run report of --date: one self-contained HTML page (no internet needed, readable on a phone)",
-        "with portfolio risk, the accounts most at risk and why, revenue (MRR bridge, NRR and GRR, cohort",
-        "retention, forecast), reliability (SLO status, lowest error budgets, platform SLI), support (volume,",
-        "reply and resolution times, toil topics) and the run itself (steps, timings, quarantine).",
+        "Write the run report of --date: one self-contained HTML page.",
+        "It needs no internet and reads on a phone: portfolio risk, the accounts most at risk and why,",
+        "revenue (MRR bridge, NRR and GRR, cohort retention, forecast), reliability (SLO status, lowest",
+        "error budgets, platform SLI), support (volume, reply and resolution times, toil topics) and the",
+        "run itself (steps, timings, quarantine).",
         "The nightly writes it to <lakehouse>/reports/<date>/index.html unless anshin.report.enabled = false."
       })
   static final class Report extends PipelineCommand {
