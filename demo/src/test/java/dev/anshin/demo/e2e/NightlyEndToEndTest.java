@@ -207,7 +207,8 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertThat(warehouseQuery("SELECT indexname FROM pg_indexes WHERE schemaname = 'anshin' AND indexname LIKE '%\\_idx' ORDER BY 1"))
         .containsExactly(List.of("customer_features_account_id_idx"), List.of("customer_health_account_id_idx"),
             List.of("customer_scores_account_id_idx"), List.of("customer_slo_daily_account_id_idx"),
-            List.of("revenue_movements_month_idx"), List.of("score_drivers_account_id_idx"));
+            List.of("mrr_movements_month_idx"), List.of("revenue_movements_month_idx"),
+            List.of("score_drivers_account_id_idx"));
     // Every table and column a BI tool shows carries its description from docs/tables.md.
     assertThat(warehouseQuery("SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c"
             + " JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'anshin'::regnamespace AND t.relkind = 'r'"
@@ -483,7 +484,7 @@ class NightlyEndToEndTest extends SparkTestBase {
   void everyTableOfTheNightlyRunIsThere() {
     assertThat(lakehouse.tables())
         .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
-            "customer_slo_daily", "support_daily", "toil_topics", "revenue_movements", "revenue_summary",
+            "customer_slo_daily", "support_daily", "toil_topics", "mrr_movements", "revenue_movements", "revenue_summary",
             "cohort_retention", "cohort_retention_forecast", "customer_health");
     List<Row> scores = lakehouse.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").collectAsList();
     assertThat(scores).isNotEmpty();

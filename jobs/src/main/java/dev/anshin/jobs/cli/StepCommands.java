@@ -78,7 +78,7 @@ final class StepCommands {
       mixinStandardHelpOptions = true,
       description = {
         "Build the CRE analytics tables (SLOs, support, revenue, retention, health) for a day or range.",
-        "Writes customer_slo_daily, support_daily, toil_topics, revenue_movements, revenue_summary,",
+        "Writes customer_slo_daily, support_daily, toil_topics, mrr_movements, revenue_movements, revenue_summary,",
         "cohort_retention, cohort_retention_forecast and customer_health; needs the features of those dates."
       })
   static final class Analytics extends StepCommand {

@@ -6,9 +6,11 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import dev.anshin.features.health.HealthSettings;
+import dev.anshin.features.revenue.ReportingCurrency;
 import dev.anshin.features.slo.SloSettings;
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.errors.AnshinException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +40,7 @@ public record AnshinConfig(
     SloSettings slo,
     HealthSettings health,
     Set<String> addOnPlans,
+    ReportingCurrency revenue,
     LockSettings lock,
     MaintenanceSettings maintenance,
     WarehouseSettings warehouse,
@@ -252,11 +255,38 @@ public record AnshinConfig(
         AnalyticsConfig.slo(c),
         AnalyticsConfig.health(c),
         Set.copyOf(get(() -> c.getStringList("plans.add-ons"), "plans.add-ons")),
+        reportingCurrency(c),
         new LockSettings(lockWait),
         maintenance,
         warehouse,
         new ReportSettings(get(() -> c.getBoolean("report.enabled"), "report.enabled")),
         raw);
+  }
+
+  private static ReportingCurrency reportingCurrency(Config c) {
+    String code = get(() -> c.getString("revenue.reporting-currency"), "revenue.reporting-currency");
+    if (!code.matches("[A-Za-z]{3}")) {
+      throw AnshinException.badConfig("anshin.revenue.reporting-currency is '" + code
+          + "'; expected a three-letter ISO 4217 code such as USD");
+    }
+    Map<String, BigDecimal> rates = new LinkedHashMap<>();
+    for (Map.Entry<String, String> rate : stringMap(c, "revenue.exchange-rates", "revenue").entrySet()) {
+      String key = "anshin.revenue.exchange-rates." + rate.getKey();
+      if (!rate.getKey().matches("[A-Za-z]{3}")) {
+        throw AnshinException.badConfig(key + ": '" + rate.getKey() + "' is not a three-letter ISO 4217 code");
+      }
+      BigDecimal value;
+      try {
+        value = new BigDecimal(rate.getValue());
+      } catch (NumberFormatException e) {
+        throw AnshinException.badConfig(key + " is '" + rate.getValue() + "'; expected a number");
+      }
+      if (value.signum() <= 0) {
+        throw AnshinException.badConfig(key + " is " + rate.getValue() + "; it must be above 0");
+      }
+      rates.put(rate.getKey(), value);
+    }
+    return new ReportingCurrency(code, rates);
   }
 
   private static WarehouseSettings warehouse(Config c) {
@@ -288,25 +318,30 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, report, raw);
+        sources, spark, ingest, churn, slo, health, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
   /** The same configuration publishing to this warehouse. */
   public AnshinConfig withWarehouse(WarehouseSettings newWarehouse) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, lock, maintenance, newWarehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, revenue, lock, maintenance, newWarehouse, report, raw);
   }
 
   /** The same configuration with this plan catalogue's add-ons. */
   public AnshinConfig withAddOnPlans(Set<String> plans) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), revenue, lock, maintenance, warehouse, report, raw);
+  }
+
+  /** The same configuration reporting revenue in this currency at these rates. */
+  public AnshinConfig withRevenue(ReportingCurrency newRevenue) {
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, newRevenue, lock, maintenance, warehouse, report, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */

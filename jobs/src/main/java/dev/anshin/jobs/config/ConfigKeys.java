@@ -23,13 +23,17 @@ import java.util.stream.Collectors;
  * is an error that names the key and the known key it most resembles.
  */
 final class ConfigKeys {
-  /** Subtrees whose keys are the user's own: Spark settings, reader options, column maps, targets per plan or segment. */
+  /**
+   * Subtrees whose keys are the user's own: Spark settings, reader options, column maps, targets per
+   * plan or segment, exchange rates per currency.
+   */
   private static final List<Pattern> OPEN =
       List.of(
           Pattern.compile("anshin\\.spark\\.options\\..+"),
           Pattern.compile("anshin\\.sources\\.[^.]+\\.(options|columns)\\..+"),
           Pattern.compile("anshin\\.sources\\.[^.]+\\.(format|path|jdbc\\.url|jdbc\\.table|jdbc\\.user-env|jdbc\\.password-env)"),
-          Pattern.compile("anshin\\.slo\\.(plans|segments)\\.[^.]+\\.(availability|latency|latency-threshold-ms)"));
+          Pattern.compile("anshin\\.slo\\.(plans|segments)\\.[^.]+\\.(availability|latency|latency-threshold-ms)"),
+          Pattern.compile("anshin\\.revenue\\.exchange-rates\\.[^.]+"));
 
   private static final Pattern SOURCE_KEY = Pattern.compile("anshin\\.sources\\.([^.]+)\\..+");
 

@@ -90,10 +90,14 @@ public final class AnalyticsStep implements Step {
         // Month tables hold what was known on the newest run date; an older run must not roll them back.
         return new StepReport(0, 0, "kept the month tables as of " + newest + ", newer than " + to);
       }
-      Dataset<Row> subscriptions = Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", to);
-      Dataset<Row> movements = RevenueMovements.monthly(subscriptions, to).cache();
+      Dataset<Row> subscriptions =
+          ReportingCurrencies.subscriptions(
+              context, Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", to));
+      Dataset<Row> events = RevenueMovements.events(subscriptions, to).cache();
+      Dataset<Row> movements = RevenueMovements.monthly(subscriptions, events, to).cache();
       try {
-        long rows = lakehouse.overwrite(RevenueMovements.MOVEMENTS_TABLE, asOf(movements, to)).rowsWritten();
+        long rows = lakehouse.overwrite(RevenueMovements.EVENTS_TABLE, asOf(events, to)).rowsWritten();
+        rows += lakehouse.overwrite(RevenueMovements.MOVEMENTS_TABLE, asOf(movements, to)).rowsWritten();
         rows += lakehouse.overwrite(RevenueMovements.SUMMARY_TABLE, asOf(RevenueMovements.summary(movements), to)).rowsWritten();
         rows += lakehouse.overwrite(CohortRetention.TABLE, asOf(CohortRetention.monthly(subscriptions, to), to)).rowsWritten();
         // Shifted-beta-geometric fit per signup cohort (monthly periods), projected a year ahead.
@@ -103,6 +107,7 @@ public final class AnalyticsStep implements Step {
         return new StepReport(rows, 0, null);
       } finally {
         movements.unpersist();
+        events.unpersist();
       }
     }).rowsWritten();
 

@@ -34,7 +34,7 @@ public final class FeaturesStep {
         new CustomerFeatures.Inputs(
             rollups,
             lakehouse.read(SourceTable.ACCOUNTS.tableName()),
-            lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()),
+            ReportingCurrencies.subscriptions(context, lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName())),
             lakehouse.read(SourceTable.INVOICES.tableName()),
             lakehouse.read(SourceTable.TICKETS.tableName()));
     Dataset<Row> features = CustomerFeatures.build(inputs, from, to, context.config().addOnPlans());

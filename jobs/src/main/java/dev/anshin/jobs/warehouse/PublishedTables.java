@@ -68,6 +68,7 @@ public final class PublishedTables {
           Published.byDate(SupportMetrics.DAILY_TABLE, SupportMetrics.DailyColumns.DATE, List.of("date"), List.of()),
           // Toil topics are per week, and a week's row changes on each of its days: the table is small, sent whole.
           Published.whole(ToilTopics.TABLE, List.of(ToilTopics.Columns.WEEK_START, ToilTopics.Columns.CATEGORY), List.of()),
+          Published.whole(RevenueMovements.EVENTS_TABLE, List.of("account_id", "movement_date"), List.of("month")),
           Published.whole(RevenueMovements.MOVEMENTS_TABLE, List.of("account_id", "month"), List.of("month")),
           Published.whole(RevenueMovements.SUMMARY_TABLE, List.of("month"), List.of()),
           Published.whole(CohortRetention.TABLE, List.of("cohort_month", "months_since_start"), List.of()),

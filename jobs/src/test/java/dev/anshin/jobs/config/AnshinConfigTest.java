@@ -156,6 +156,22 @@ class AnshinConfigTest {
   }
 
   @Test
+  void revenueIsReportedInOneCurrencyAtConstantRates() throws IOException {
+    assertThat(AnshinConfig.load(null).revenue().code()).isEqualTo("USD");
+    assertThat(AnshinConfig.load(null).revenue().rates()).containsOnlyKeys("USD");
+    Path file = dir.resolve("eur.conf");
+    Files.writeString(file, "anshin.revenue { reporting-currency = eur, exchange-rates { usd = 0.92, JPY = 0.0061 } }");
+    var revenue = AnshinConfig.load(file).revenue();
+    assertThat(revenue.code()).isEqualTo("EUR");
+    assertThat(revenue.rates()).containsOnlyKeys("EUR", "USD", "JPY");
+    assertThat(revenue.rates().get("JPY")).isEqualByComparingTo("0.0061");
+    assertBad("anshin.revenue.reporting-currency = dollars", "anshin.revenue.reporting-currency is 'dollars'");
+    assertBad("anshin.revenue.exchange-rates.EUR = 0", "anshin.revenue.exchange-rates.EUR is 0; it must be above 0");
+    assertBad("anshin.revenue.exchange-rates.EUR = lots", "anshin.revenue.exchange-rates.EUR is 'lots'; expected a number");
+    assertBad("anshin.revenue.exchange-rates.EURO = 1.1", "'EURO' is not a three-letter ISO 4217 code");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError() {
     assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
         .isInstanceOf(AnshinException.class)
