@@ -16,6 +16,7 @@ import dev.anshin.errors.ExitCodes;
 import dev.anshin.features.sources.Quarantine;
 import dev.anshin.jobs.cli.AnshinCli;
 import dev.anshin.jobs.cli.PipelineCommand;
+import dev.anshin.features.revenue.ReportingCurrency;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseLock;
@@ -104,9 +105,11 @@ public final class DemoCommand extends PipelineCommand {
       generate.add("--dirty");
     }
     Map<String, Object> evaluation =
-        // The generated world sells one add-on; a configured catalogue wins.
+        // The generated world sells one add-on and bills in four currencies; a configured catalogue
+        // and configured rates win.
         withContext("demo", config -> publishing(config.withChurn(churn).withAddOnPlans(
-            config.addOnPlans().isEmpty() ? Set.of(WorldGenerator.ADD_ON_PLAN) : config.addOnPlans())), context -> {
+            config.addOnPlans().isEmpty() ? Set.of(WorldGenerator.ADD_ON_PLAN) : config.addOnPlans())
+            .withRevenue(generatedWorldsRates(config.revenue()))), context -> {
           // Under the lock: a second demo on the same folder waits instead of wiping this one's tables.
           startAfresh(lakehouseDir);
           int generated = AnshinCli.commandLine().execute(generate.toArray(String[]::new));
@@ -141,6 +144,14 @@ public final class DemoCommand extends PipelineCommand {
             + " WHERE as_of_date = DATE'" + last + "' GROUP BY risk_tier\"%n",
         Duration.between(started, Instant.now()).toSeconds(), sources, lakehouseDir, options.lakehouse());
     return ExitCodes.OK;
+  }
+
+  /** The generated world's exchange rates, unless the configuration has rates of its own. */
+  private static ReportingCurrency generatedWorldsRates(ReportingCurrency configured) {
+    boolean noRates = configured.rates().keySet().equals(Set.of(configured.code()));
+    return noRates && configured.code().equals("USD")
+        ? new ReportingCurrency("USD", WorldGenerator.EXCHANGE_RATES)
+        : configured;
   }
 
   /** The configuration with --publish's warehouse, when given. */

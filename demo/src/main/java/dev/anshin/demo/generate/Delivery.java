@@ -66,16 +66,17 @@ final class Delivery {
   /** The change files of the mutable sources of {@code world}. */
   static Delivery of(World world) {
     Delivery delivery = new Delivery(world.settings());
-    Map<String, Integer> accountIndex = new HashMap<>();
+    Map<String, Account> accounts = new HashMap<>();
     for (Account account : world.accounts()) {
-      accountIndex.put(account.id(), account.index());
+      accounts.put(account.id(), account);
       delivery.account(account);
     }
     for (Subscription subscription : world.subscriptions()) {
-      delivery.subscription(subscription, accountIndex.get(subscription.accountId()));
+      Account account = accounts.get(subscription.accountId());
+      delivery.subscription(subscription, account.index(), account.currency());
     }
     for (Invoice invoice : world.invoices()) {
-      delivery.invoice(invoice);
+      delivery.invoice(invoice, accounts.get(invoice.accountId()).currency());
     }
     SplittableRandom tickets = new SplittableRandom(Sampling.mix(world.settings().seed() ^ TICKET_SALT));
     for (Ticket ticket : world.tickets()) {
@@ -141,7 +142,7 @@ final class Delivery {
     }
   }
 
-  private void subscription(Subscription s, int accountIndex) {
+  private void subscription(Subscription s, int accountIndex, String currency) {
     if (s.startedAt().isAfter(settings.lastDay())) {
       return;
     }
@@ -157,14 +158,14 @@ final class Delivery {
       deliver(
           SourceTable.SUBSCRIPTIONS, day,
           new String[] {
-            s.id(), s.accountId(), s.plan(), Integer.toString(s.seats()), WorldWriter.money(s.mrrCents()),
-            "USD", s.interval(), s.startedAt().toString(), endKnown ? s.endedAt().toString() : null,
+            s.id(), s.accountId(), s.plan(), Integer.toString(s.seats()),
+            WorldWriter.money(WorldGenerator.billedCents(s.mrrCents(), currency)), currency, s.interval(), s.startedAt().toString(), endKnown ? s.endedAt().toString() : null,
             endKnown ? s.cancelReason() : null
           });
     }
   }
 
-  private void invoice(Invoice invoice) {
+  private void invoice(Invoice invoice, String currency) {
     LocalDate first = latest(day(invoice.issuedAt()), settings.start());
     if (first.isAfter(settings.lastDay())) {
       return;
@@ -181,17 +182,18 @@ final class Delivery {
       days.add(latest(day(invoice.givenUpAt()), first));
     }
     for (LocalDate day : days.headSet(settings.lastDay(), true)) {
-      deliver(SourceTable.INVOICES, day, invoiceRow(invoice, endOf(day)));
+      deliver(SourceTable.INVOICES, day, invoiceRow(invoice, currency, endOf(day)));
     }
   }
 
-  /** An invoice as the billing system shows it just before {@code cutoff}. */
-  static String[] invoiceRow(Invoice i, Instant cutoff) {
+  /** An invoice as the billing system shows it just before {@code cutoff}, in the account's currency. */
+  static String[] invoiceRow(Invoice i, String currency, Instant cutoff) {
     boolean paid = i.paidAt() != null && i.paidAt().isBefore(cutoff);
     boolean failed = i.givenUpAt() != null && i.givenUpAt().isBefore(cutoff);
     long failures = i.failedCharges().stream().filter(t -> t.isBefore(cutoff)).count();
     return new String[] {
-      i.id(), i.accountId(), i.subscriptionId(), WorldWriter.money(i.amountCents()), "USD",
+      i.id(), i.accountId(), i.subscriptionId(), WorldWriter.money(WorldGenerator.billedCents(i.amountCents(), currency)),
+      currency,
       i.periodStart().toString(), i.periodEnd().toString(), WorldWriter.seconds(i.issuedAt()),
       paid ? "paid" : failed ? "failed" : "open", Long.toString(failures),
       paid ? WorldWriter.seconds(i.paidAt()) : null

@@ -35,6 +35,7 @@ public record World(
       String segment,
       String industry,
       String region,
+      String currency,
       Instant createdAt,
       List<CrmVersion> crm) {
 

@@ -14,6 +14,8 @@ import dev.anshin.demo.generate.World.Invoice;
 import dev.anshin.demo.generate.World.Subscription;
 import dev.anshin.demo.generate.World.Ticket;
 import dev.anshin.demo.generate.World.TruthRow;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -24,6 +26,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,12 @@ public final class WorldGenerator {
           "logistics", "hospitality", "public_sector");
   static final String[] REGIONS = {"na", "emea", "apac", "latam"};
   static final double[] REGION_WEIGHTS = {0.45, 0.3, 0.17, 0.08};
+  /**
+   * What one unit of each currency the world bills in besides US dollars is worth in dollars: the
+   * demo's constant exchange rates (anshin.revenue.exchange-rates in conf/anshin.conf).
+   */
+  public static final Map<String, BigDecimal> EXCHANGE_RATES =
+      Map.of("EUR", new BigDecimal("1.08"), "GBP", new BigDecimal("1.27"), "JPY", new BigDecimal("0.0067"));
   /** The UTC hour around which each region's working day is centred. */
   static final double[] REGION_HOURS = {16, 11, 3, 15};
   static final List<String> CSM_OWNERS =
@@ -69,6 +78,34 @@ public final class WorldGenerator {
   static final long[] PLAN_SEAT_PRICE_CENTS = {2000, 3500, 5500};
   static final long[] ADD_ON_PRICES_CENTS = {4900, 9900, 19900};
   public static final String ADD_ON_PLAN = "analytics_addon";
+  /**
+   * The currency an account is billed in: most EMEA accounts in euros and one in four in pounds, one
+   * APAC account in three in yen, everyone else in US dollars. A function of the account's number, so
+   * that the rest of the world does not depend on it.
+   */
+  static String billingCurrency(String region, int index) {
+    return switch (region) {
+      case "emea" -> index % 4 == 0 ? "GBP" : "EUR";
+      case "apac" -> index % 3 == 0 ? "JPY" : "USD";
+      default -> "USD";
+    };
+  }
+
+  /**
+   * A dollar amount of the world (whose hidden state is in dollars) as the billing system shows it in
+   * {@code currency}: converted at {@link #EXCHANGE_RATES}, to the cent, or to the whole yen (the yen
+   * has no minor unit). Converting it back at the same rate lands within a cent of the dollars.
+   */
+  static long billedCents(long usdCents, String currency) {
+    if (currency.equals("USD")) {
+      return usdCents;
+    }
+    BigDecimal local = BigDecimal.valueOf(usdCents).divide(EXCHANGE_RATES.get(currency), 6, RoundingMode.HALF_UP);
+    return currency.equals("JPY")
+        ? local.movePointLeft(2).setScale(0, RoundingMode.HALF_UP).movePointRight(2).longValueExact()
+        : local.setScale(0, RoundingMode.HALF_UP).longValueExact();
+  }
+
   /** Chance that an add-on is cancelled on its own at one of its monthly renewals. */
   static final double ADD_ON_CANCEL = 0.04;
   static final double REACTIVATION = 0.12;
@@ -362,7 +399,7 @@ public final class WorldGenerator {
 
     Account account() {
       return new Account(
-          index, accountId, name, segment, industry, region, createdAt,
+          index, accountId, name, segment, industry, region, billingCurrency(region, index), createdAt,
           CrmHistory.of(settings, index, segment, csmOwner, createdDay(), plannedSeats, subscriptions()));
     }
 

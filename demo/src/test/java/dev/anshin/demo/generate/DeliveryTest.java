@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -307,6 +308,40 @@ class DeliveryTest {
       assertThat(versions).isEmpty();
       assertThat(withSeveralVersions).isPositive();
     }
+  }
+
+  @Test
+  void subscriptionsAndInvoicesAreBilledInTheAccountsCurrencyAndConvertBackToTheWorldsDollars() {
+    Map<String, Integer> byCurrency = new TreeMap<>();
+    for (World world : List.of(tiny, large)) {
+      Map<String, String> currency =
+          world.accounts().stream().collect(Collectors.toMap(a -> a.id(), a -> a.currency()));
+      Map<String, Long> dollars = new HashMap<>();
+      world.subscriptions().forEach(s -> dollars.put(s.id(), s.mrrCents()));
+      world.invoices().forEach(i -> dollars.put(i.id(), i.amountCents()));
+      Map<String, List<Delivered>> files = world == tiny ? tinyFiles : largePlan;
+      for (String[] source : new String[][] {{"subscriptions", "subscription_id", "mrr"}, {"invoices", "invoice_id", "amount"}}) {
+        for (Delivered row : files.get(source[0])) {
+          String code = row.get("currency");
+          assertThat(code).isEqualTo(currency.get(row.get("account_id")));
+          byCurrency.merge(code, 1, Integer::sum);
+          java.math.BigDecimal billed = new java.math.BigDecimal(row.get(source[2]));
+          if (code.equals("JPY")) {
+            assertThat(billed.stripTrailingZeros().scale()).as("whole yen").isLessThanOrEqualTo(0);
+          }
+          java.math.BigDecimal rate = code.equals("USD") ? java.math.BigDecimal.ONE : WorldGenerator.EXCHANGE_RATES.get(code);
+          // What Anshin reports at the same constant rate, rounded half up to the cent.
+          java.math.BigDecimal reported = billed.multiply(rate).setScale(2, java.math.RoundingMode.HALF_UP);
+          long expected = dollars.get(row.get(source[1]));
+          assertThat(Math.abs(reported.movePointRight(2).longValueExact() - expected))
+              .as("%s %s %s", row.get(source[1]), billed, code).isLessThanOrEqualTo(1);
+        }
+      }
+    }
+    // EMEA bills in euros and pounds, a third of APAC in yen, the rest in dollars.
+    assertThat(byCurrency).containsOnlyKeys("USD", "EUR", "GBP", "JPY");
+    assertThat(byCurrency.get("USD")).isGreaterThan(byCurrency.get("EUR"));
+    assertThat(byCurrency.get("EUR")).isGreaterThan(byCurrency.get("GBP"));
   }
 
   @Test

@@ -329,7 +329,7 @@ class SourceFilesTest extends SparkTestBase {
       case ACCOUNTS -> assertThat(row.get("segment")).isIn("smb", "mid", "enterprise");
       case SUBSCRIPTIONS -> {
         assertThat(row.get("interval")).isIn("monthly", "annual");
-        assertThat(row.get("currency")).isEqualTo("USD");
+        assertThat(row.get("currency")).isIn("USD", "EUR", "GBP", "JPY");
         assertThat(row.get("cancel_reason")).isIn(null, "voluntary", "involuntary");
         assertThat(LocalDate.parse(row.get("started_at"))).isBeforeOrEqualTo(fileDay);
         if (row.get("ended_at") != null) {
