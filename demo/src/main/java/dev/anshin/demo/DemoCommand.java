@@ -1,28 +1,27 @@
 package dev.anshin.demo;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import static org.apache.spark.sql.functions.lit;
-
-import dev.anshin.features.slo.CustomerSlo;
-
-import dev.anshin.demo.generate.WorldGenerator;
-
-import static org.apache.spark.sql.functions.col;
-
 import dev.anshin.demo.generate.Truth;
+import dev.anshin.demo.generate.WorldGenerator;
 import dev.anshin.errors.AnshinException;
 import dev.anshin.errors.ExitCodes;
+import dev.anshin.features.revenue.MrrInvoiceCheck;
+import dev.anshin.features.revenue.ReportingCurrency;
+import dev.anshin.features.revenue.RevenueMovements;
+import dev.anshin.features.slo.CustomerSlo;
 import dev.anshin.features.sources.Quarantine;
+import dev.anshin.features.sources.SourceTable;
 import dev.anshin.jobs.cli.AnshinCli;
 import dev.anshin.jobs.cli.PipelineCommand;
-import dev.anshin.features.revenue.ReportingCurrency;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseLock;
 import dev.anshin.jobs.steps.Nightly;
-import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.PipelineContext;
+import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.TrainStep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -122,6 +122,7 @@ public final class DemoCommand extends PipelineCommand {
           context.flushRunLog();
           printTables(context.lakehouse());
           printSloSummary(context.lakehouse(), last);
+          printRevenueSummary(context.lakehouse(), context.config().revenue().code());
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
           }
@@ -288,6 +289,46 @@ public final class DemoCommand extends PipelineCommand {
     if (!alerts.isNullAt(2)) {
       System.out.printf("  platform availability over 28 days: %.3f%%%n", 100 * alerts.getDouble(2));
     }
+  }
+
+  /**
+   * Revenue as CS leadership first reads it: MRR on the last day, the last complete month's movements
+   * and ratios, trailing-twelve-month retention, and what the invoice check found.
+   */
+  private static void printRevenueSummary(Lakehouse lakehouse, String currency) {
+    List<Row> months = lakehouse.read(RevenueMovements.SUMMARY_TABLE).orderBy(RevenueMovements.SummaryColumns.MONTH).collectAsList();
+    if (months.size() < 2) {
+      return;
+    }
+    Row now = months.get(months.size() - 1);
+    // The last month is month to date; the one before is the last complete month.
+    Row month = months.get(months.size() - 2);
+    System.out.println();
+    System.out.printf("Revenue in %s (ChartMogul's movements; subscriptions in %d currencies, converted at constant rates):%n",
+        currency, lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()).select("currency").distinct().count());
+    System.out.printf("  MRR on %s: %,.2f from %d customers%n",
+        now.getDate(now.fieldIndex("as_of_date")), now.<java.math.BigDecimal>getAs("ending_mrr"), now.<Long>getAs("ending_customers"));
+    System.out.printf("  %s: new %,.0f, expansion %,.0f, reactivation %,.0f, contraction %,.0f, churn %,.0f%n",
+        YearMonth.from(month.getDate(0).toLocalDate()), month.<java.math.BigDecimal>getAs("new_mrr"),
+        month.<java.math.BigDecimal>getAs("expansion_mrr"), month.<java.math.BigDecimal>getAs("reactivation_mrr"),
+        month.<java.math.BigDecimal>getAs("contraction_mrr"), month.<java.math.BigDecimal>getAs("churned_mrr"));
+    System.out.printf("  %s: NRR %s, GRR %s, quick ratio %s; trailing 12 months NRR %s, GRR %s%n",
+        YearMonth.from(month.getDate(0).toLocalDate()), percent(month, "net_revenue_retention"),
+        percent(month, "gross_revenue_retention"), ratio(month, "quick_ratio"),
+        percent(month, "trailing_12m_nrr"), percent(month, "trailing_12m_grr"));
+    Map<String, Long> checks = new TreeMap<>();
+    lakehouse.read(MrrInvoiceCheck.TABLE).groupBy(MrrInvoiceCheck.Columns.STATUS).count().collectAsList()
+        .forEach(r -> checks.put(r.getString(0), r.getLong(1)));
+    System.out.printf("  stated MRR against the latest invoice: %s%n",
+        checks.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+  }
+
+  private static String percent(Row row, String column) {
+    return row.isNullAt(row.fieldIndex(column)) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * row.getDouble(row.fieldIndex(column)));
+  }
+
+  private static String ratio(Row row, String column) {
+    return row.isNullAt(row.fieldIndex(column)) ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", row.getDouble(row.fieldIndex(column)));
   }
 
   /** Compares quarantine counts per source and reason with the generator's manifest of bad rows. */

@@ -71,12 +71,14 @@ final class Delivery {
       accounts.put(account.id(), account);
       delivery.account(account);
     }
+    Map<String, Integer> months = new HashMap<>();
     for (Subscription subscription : world.subscriptions()) {
       Account account = accounts.get(subscription.accountId());
       delivery.subscription(subscription, account.index(), account.currency());
+      months.put(subscription.id(), subscription.interval().equals("annual") ? 12 : 1);
     }
     for (Invoice invoice : world.invoices()) {
-      delivery.invoice(invoice, accounts.get(invoice.accountId()).currency());
+      delivery.invoice(invoice, accounts.get(invoice.accountId()).currency(), months.getOrDefault(invoice.subscriptionId(), 1));
     }
     SplittableRandom tickets = new SplittableRandom(Sampling.mix(world.settings().seed() ^ TICKET_SALT));
     for (Ticket ticket : world.tickets()) {
@@ -165,7 +167,7 @@ final class Delivery {
     }
   }
 
-  private void invoice(Invoice invoice, String currency) {
+  private void invoice(Invoice invoice, String currency, int months) {
     LocalDate first = latest(day(invoice.issuedAt()), settings.start());
     if (first.isAfter(settings.lastDay())) {
       return;
@@ -182,17 +184,20 @@ final class Delivery {
       days.add(latest(day(invoice.givenUpAt()), first));
     }
     for (LocalDate day : days.headSet(settings.lastDay(), true)) {
-      deliver(SourceTable.INVOICES, day, invoiceRow(invoice, currency, endOf(day)));
+      deliver(SourceTable.INVOICES, day, invoiceRow(invoice, currency, months, endOf(day)));
     }
   }
 
-  /** An invoice as the billing system shows it just before {@code cutoff}, in the account's currency. */
-  static String[] invoiceRow(Invoice i, String currency, Instant cutoff) {
+  /**
+   * An invoice of {@code months} months as the billing system shows it just before {@code cutoff}, in
+   * the account's currency.
+   */
+  static String[] invoiceRow(Invoice i, String currency, int months, Instant cutoff) {
     boolean paid = i.paidAt() != null && i.paidAt().isBefore(cutoff);
     boolean failed = i.givenUpAt() != null && i.givenUpAt().isBefore(cutoff);
     long failures = i.failedCharges().stream().filter(t -> t.isBefore(cutoff)).count();
     return new String[] {
-      i.id(), i.accountId(), i.subscriptionId(), WorldWriter.money(WorldGenerator.billedCents(i.amountCents(), currency)),
+      i.id(), i.accountId(), i.subscriptionId(), WorldWriter.money(WorldGenerator.billedCents(i.amountCents(), currency, months)),
       currency,
       i.periodStart().toString(), i.periodEnd().toString(), WorldWriter.seconds(i.issuedAt()),
       paid ? "paid" : failed ? "failed" : "open", Long.toString(failures),

@@ -92,6 +92,18 @@ public final class WorldGenerator {
   }
 
   /**
+   * An invoice of {@code months} months as a price list in {@code currency} charges it: the month's
+   * price in that currency ({@link #billedCents(long, String)}) times the months, so that an annual
+   * invoice is exactly twelve of the subscription's stated MRR, as in the dollar world.
+   */
+  static long billedCents(long usdCents, String currency, int months) {
+    if (usdCents % months != 0) {
+      return billedCents(usdCents, currency);
+    }
+    return billedCents(usdCents / months, currency) * months;
+  }
+
+  /**
    * A dollar amount of the world (whose hidden state is in dollars) as the billing system shows it in
    * {@code currency}: converted at {@link #EXCHANGE_RATES}, to the cent, or to the whole yen (the yen
    * has no minor unit). Converting it back at the same rate lands within a cent of the dollars.

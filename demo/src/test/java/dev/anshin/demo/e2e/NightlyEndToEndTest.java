@@ -207,7 +207,8 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertThat(warehouseQuery("SELECT indexname FROM pg_indexes WHERE schemaname = 'anshin' AND indexname LIKE '%\\_idx' ORDER BY 1"))
         .containsExactly(List.of("customer_features_account_id_idx"), List.of("customer_health_account_id_idx"),
             List.of("customer_scores_account_id_idx"), List.of("customer_slo_daily_account_id_idx"),
-            List.of("mrr_movements_month_idx"), List.of("revenue_movements_month_idx"),
+            List.of("mrr_invoice_check_account_id_idx"), List.of("mrr_movements_month_idx"),
+            List.of("revenue_movements_month_idx"),
             List.of("score_drivers_account_id_idx"));
     // Every table and column a BI tool shows carries its description from docs/tables.md.
     assertThat(warehouseQuery("SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c"
@@ -484,7 +485,7 @@ class NightlyEndToEndTest extends SparkTestBase {
   void everyTableOfTheNightlyRunIsThere() {
     assertThat(lakehouse.tables())
         .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
-            "customer_slo_daily", "support_daily", "toil_topics", "mrr_movements", "revenue_movements", "revenue_summary",
+            "customer_slo_daily", "support_daily", "toil_topics", "mrr_movements", "revenue_movements", "revenue_summary", "mrr_invoice_check",
             "cohort_retention", "cohort_retention_forecast", "customer_health");
     List<Row> scores = lakehouse.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").collectAsList();
     assertThat(scores).isNotEmpty();
@@ -505,6 +506,35 @@ class NightlyEndToEndTest extends SparkTestBase {
               .add(m.getAs("reactivation_mrr")).subtract(m.getAs("contraction_mrr")).subtract(m.getAs("churned_mrr"));
       assertThat(m.<java.math.BigDecimal>getAs("ending_mrr")).as("month %s", m.<Object>getAs("month")).isEqualByComparingTo(expectedEnding);
     }
+    // The world bills in four currencies; the features and the revenue tables convert them alike, so
+    // the last day's MRR is one figure wherever it is read.
+    java.math.BigDecimal featuresMrr =
+        lakehouse.read("customer_features").filter("as_of_date = DATE'" + LAST + "'").agg(functions.sum("mrr")).first().getDecimal(0);
+    assertThat(months.get(months.size() - 1).<java.math.BigDecimal>getAs("ending_mrr")).isEqualByComparingTo(featuresMrr);
+    // The generator's invoices charge exactly their months of the stated MRR in every currency and
+    // interval, so the check finds every invoiced subscription in agreement.
+    Map<String, Long> statuses = new TreeMap<>();
+    lakehouse.read("mrr_invoice_check").groupBy("status").count().collectAsList()
+        .forEach(r -> statuses.put(r.getString(0), r.getLong(1)));
+    assertThat(statuses).containsKey("agrees").doesNotContainKeys("differs", "partial_period", "other_currency");
+    Dataset<Row> agreeing = lakehouse.read("mrr_invoice_check").filter("status = 'agrees'");
+    assertThat(agreeing.select("currency").distinct().collectAsList()).extracting(r -> r.getString(0)).contains("USD", "EUR");
+    assertThat(agreeing.select("billing_interval").distinct().collectAsList()).extracting(r -> r.getString(0))
+        .contains("monthly", "annual");
+  }
+
+  @Test
+  @Order(4)
+  void businessHoursNeverExceedElapsedTime() {
+    // Business time never exceeds elapsed time, ticket by ticket, so neither does any percentile over the
+    // same tickets; EMEA's office hours (e2e-test.conf) make it shorter on some days.
+    List<Row> support = lakehouse.read("support_daily").filter("first_replies > 0").collectAsList();
+    assertThat(support).allSatisfy(d -> {
+      assertThat(d.<Double>getAs("first_reply_business_hours_p50")).isLessThanOrEqualTo(d.<Double>getAs("first_reply_hours_p50") + 1e-9);
+      assertThat(d.<Double>getAs("first_reply_business_hours_p90")).isLessThanOrEqualTo(d.<Double>getAs("first_reply_hours_p90") + 1e-9);
+    });
+    assertThat(support).anySatisfy(d ->
+        assertThat(d.<Double>getAs("first_reply_business_hours_p90")).isLessThan(d.<Double>getAs("first_reply_hours_p90")));
   }
 
   @Test

@@ -317,9 +317,25 @@ class DeliveryTest {
       Map<String, String> currency =
           world.accounts().stream().collect(Collectors.toMap(a -> a.id(), a -> a.currency()));
       Map<String, Long> dollars = new HashMap<>();
-      world.subscriptions().forEach(s -> dollars.put(s.id(), s.mrrCents()));
-      world.invoices().forEach(i -> dollars.put(i.id(), i.amountCents()));
+      Map<String, Integer> months = new HashMap<>();
+      world.subscriptions().forEach(s -> {
+        dollars.put(s.id(), s.mrrCents());
+        months.put(s.id(), s.interval().equals("annual") ? 12 : 1);
+      });
+      world.invoices().forEach(i -> {
+        dollars.put(i.id(), i.amountCents());
+        months.put(i.id(), months.get(i.subscriptionId()));
+      });
       Map<String, List<Delivered>> files = world == tiny ? tinyFiles : largePlan;
+      // An invoice charges exactly its months of the subscription's stated MRR, in any currency, as
+      // the dollar world does (mrr_invoice_check finds them all in agreement).
+      Map<String, java.math.BigDecimal> billedMrr = new HashMap<>();
+      files.get("subscriptions").forEach(r -> billedMrr.put(r.get("subscription_id"), new java.math.BigDecimal(r.get("mrr"))));
+      for (Delivered invoice : files.get("invoices")) {
+        assertThat(new java.math.BigDecimal(invoice.get("amount"))).as(invoice.get("invoice_id"))
+            .isEqualByComparingTo(billedMrr.get(invoice.get("subscription_id")).multiply(
+                java.math.BigDecimal.valueOf(months.get(invoice.get("invoice_id")))));
+      }
       for (String[] source : new String[][] {{"subscriptions", "subscription_id", "mrr"}, {"invoices", "invoice_id", "amount"}}) {
         for (Delivered row : files.get(source[0])) {
           String code = row.get("currency");
@@ -330,11 +346,12 @@ class DeliveryTest {
             assertThat(billed.stripTrailingZeros().scale()).as("whole yen").isLessThanOrEqualTo(0);
           }
           java.math.BigDecimal rate = code.equals("USD") ? java.math.BigDecimal.ONE : WorldGenerator.EXCHANGE_RATES.get(code);
-          // What Anshin reports at the same constant rate, rounded half up to the cent.
+          // What Anshin reports at the same constant rate, rounded half up to the cent, is the world's
+          // dollars within a cent per month billed (each month's price is rounded in its currency).
           java.math.BigDecimal reported = billed.multiply(rate).setScale(2, java.math.RoundingMode.HALF_UP);
-          long expected = dollars.get(row.get(source[1]));
-          assertThat(Math.abs(reported.movePointRight(2).longValueExact() - expected))
-              .as("%s %s %s", row.get(source[1]), billed, code).isLessThanOrEqualTo(1);
+          String id = row.get(source[1]);
+          assertThat(Math.abs(reported.movePointRight(2).longValueExact() - dollars.get(id)))
+              .as("%s %s %s", id, billed, code).isLessThanOrEqualTo(months.get(id));
         }
       }
     }

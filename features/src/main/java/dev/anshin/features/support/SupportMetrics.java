@@ -13,14 +13,21 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.features.sources.Versions;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.api.java.UDF4;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Support metrics in Zendesk's terms: platform-wide per UTC day, and per account for an as-of date.
@@ -52,12 +59,22 @@ public final class SupportMetrics {
     public static final String ONE_TOUCH_RATE = "one_touch_rate";
     public static final String RATED_TICKETS = "rated_tickets";
     public static final String CSAT = "csat";
+    public static final String FIRST_REPLY_BUSINESS_HOURS_P50 = "first_reply_business_hours_p50";
+    public static final String FIRST_REPLY_BUSINESS_HOURS_P90 = "first_reply_business_hours_p90";
+    public static final String RESOLUTION_BUSINESS_HOURS_P50 = "resolution_business_hours_p50";
+    public static final String RESOLUTION_BUSINESS_HOURS_P90 = "resolution_business_hours_p90";
+    public static final String FIRST_REPLY_SLA_ACHIEVED = "first_reply_sla_achieved";
+    public static final String FIRST_REPLY_SLA_BREACHED = "first_reply_sla_breached";
+    public static final String RESOLUTION_SLA_ACHIEVED = "resolution_sla_achieved";
+    public static final String RESOLUTION_SLA_BREACHED = "resolution_sla_breached";
 
     public static final List<String> ALL =
         List.of(
             DATE, TICKETS_CREATED, TICKETS_SOLVED, BACKLOG, FIRST_REPLIES, FIRST_REPLY_HOURS_P50,
             FIRST_REPLY_HOURS_P90, RESOLUTION_HOURS_P50, RESOLUTION_HOURS_P90, REOPEN_RATE,
-            ONE_TOUCH_RATE, RATED_TICKETS, CSAT);
+            ONE_TOUCH_RATE, RATED_TICKETS, CSAT, FIRST_REPLY_BUSINESS_HOURS_P50, FIRST_REPLY_BUSINESS_HOURS_P90,
+            RESOLUTION_BUSINESS_HOURS_P50, RESOLUTION_BUSINESS_HOURS_P90, FIRST_REPLY_SLA_ACHIEVED,
+            FIRST_REPLY_SLA_BREACHED, RESOLUTION_SLA_ACHIEVED, RESOLUTION_SLA_BREACHED);
 
     private DailyColumns() {}
   }
@@ -110,10 +127,37 @@ public final class SupportMetrics {
    *     {@code delivered_on}, every delivered version
    */
   public static Dataset<Row> daily(Dataset<Row> tickets, LocalDate from, LocalDate to) {
+    return daily(tickets, null, from, to, SupportSettings.calendarHours());
+  }
+
+  /**
+   * As {@link #daily(Dataset, LocalDate, LocalDate)}, with business hours and SLAs measured on the
+   * schedule of each ticket's account region.
+   *
+   * <p>A ticket's SLA deadline for a metric is the instant its priority's target of business time has
+   * elapsed since it was created. The first reply SLA is achieved on the day of a first reply at or
+   * before its deadline, and breached on the day of the deadline when no reply came by then; a ticket
+   * solved without a reply before its deadline is neither (Zendesk stops the clock). Resolution is
+   * achieved on the day of a solve at or before its deadline and breached on the deadline's day when
+   * the ticket was not solved by then. Each day reads the ticket's version known on it, priority
+   * included.
+   *
+   * @param accountRegions account_id and region of each account (null: every ticket on the default
+   *     schedule)
+   */
+  public static Dataset<Row> daily(
+      Dataset<Row> tickets, Dataset<Row> accountRegions, LocalDate from, LocalDate to, SupportSettings settings) {
     if (to.isBefore(from)) {
       throw new IllegalArgumentException("the last day " + to + " is before the first " + from);
     }
-    Dataset<Row> versions = withDays(Versions.withValidity(tickets, "ticket_id", to));
+    Dataset<Row> withRegion =
+        accountRegions == null
+            ? tickets.withColumn(REGION, lit(null).cast("string"))
+            : tickets.join(
+                accountRegions.select(col("account_id").as("_r_account_id"), col("region").as(REGION)),
+                col("account_id").equalTo(col("_r_account_id")), "left").drop("_r_account_id");
+    Dataset<Row> versions =
+        withSla(withDays(Versions.withValidity(withRegion, "ticket_id", to)), settings);
     Dataset<Row> days =
         tickets
             .sparkSession()
@@ -136,6 +180,15 @@ public final class SupportMetrics {
     Column repliedToday = col(FIRST_REPLY_DAY).equalTo(col(DAY));
     Column open = col(SOLVED_DAY).isNull().or(greatest(col(CREATED_DAY), col(SOLVED_DAY)).gt(col(DAY)));
     Column rated = solvedToday.and(col("satisfaction").isin("good", "bad"));
+    Column replyDue = col(FIRST_REPLY_DUE);
+    Column solveDue = col(RESOLUTION_DUE);
+    Column replyDueToday = TicketTimes.utcDay(FIRST_REPLY_DUE).equalTo(col(DAY));
+    Column solveDueToday = TicketTimes.utcDay(RESOLUTION_DUE).equalTo(col(DAY));
+    Column repliedInTime = col("first_reply_at").leq(replyDue);
+    // No reply by the deadline, unless the ticket was solved before it without one.
+    Column replyLate =
+        coalesce(col("first_reply_at").gt(replyDue), lit(true))
+            .and(col("first_reply_at").isNotNull().or(coalesce(col("solved_at").gt(replyDue), lit(true))));
     Dataset<Row> perDay =
         known
             .groupBy(col(DAY))
@@ -157,11 +210,22 @@ public final class SupportMetrics {
                     .as(DailyColumns.ONE_TOUCH_RATE),
                 count(when(rated, lit(1))).as(DailyColumns.RATED_TICKETS),
                 avg(when(rated, when(col("satisfaction").equalTo("good"), lit(1.0)).otherwise(lit(0.0))))
-                    .as(DailyColumns.CSAT));
+                    .as(DailyColumns.CSAT),
+                percentileWhen(repliedToday, FIRST_REPLY_BUSINESS_HOURS, 0.5).as(DailyColumns.FIRST_REPLY_BUSINESS_HOURS_P50),
+                percentileWhen(repliedToday, FIRST_REPLY_BUSINESS_HOURS, 0.9).as(DailyColumns.FIRST_REPLY_BUSINESS_HOURS_P90),
+                percentileWhen(solvedToday, RESOLUTION_BUSINESS_HOURS, 0.5).as(DailyColumns.RESOLUTION_BUSINESS_HOURS_P50),
+                percentileWhen(solvedToday, RESOLUTION_BUSINESS_HOURS, 0.9).as(DailyColumns.RESOLUTION_BUSINESS_HOURS_P90),
+                count(when(repliedToday.and(repliedInTime), lit(1))).as(DailyColumns.FIRST_REPLY_SLA_ACHIEVED),
+                count(when(replyDueToday.and(replyLate), lit(1))).as(DailyColumns.FIRST_REPLY_SLA_BREACHED),
+                count(when(solvedToday.and(col("solved_at").leq(solveDue)), lit(1))).as(DailyColumns.RESOLUTION_SLA_ACHIEVED),
+                count(when(solveDueToday.and(coalesce(col("solved_at").gt(solveDue), lit(true))), lit(1)))
+                    .as(DailyColumns.RESOLUTION_SLA_BREACHED));
 
     List<String> counts =
         List.of(DailyColumns.TICKETS_CREATED, DailyColumns.TICKETS_SOLVED, DailyColumns.BACKLOG,
-            DailyColumns.FIRST_REPLIES, DailyColumns.RATED_TICKETS);
+            DailyColumns.FIRST_REPLIES, DailyColumns.RATED_TICKETS, DailyColumns.FIRST_REPLY_SLA_ACHIEVED,
+            DailyColumns.FIRST_REPLY_SLA_BREACHED, DailyColumns.RESOLUTION_SLA_ACHIEVED,
+            DailyColumns.RESOLUTION_SLA_BREACHED);
     Dataset<Row> joined = days.join(perDay, col(DailyColumns.DATE).equalTo(col(DAY)), "left");
     for (String count : counts) {
       joined = joined.withColumn(count, coalesce(col(count), lit(0L)));
@@ -172,6 +236,43 @@ public final class SupportMetrics {
   }
 
   private static final String DAY = "_day";
+  private static final String REGION = "_region";
+  private static final String FIRST_REPLY_BUSINESS_HOURS = "_first_reply_business_hours";
+  private static final String RESOLUTION_BUSINESS_HOURS = "_resolution_business_hours";
+  private static final String FIRST_REPLY_DUE = "_first_reply_due";
+  private static final String RESOLUTION_DUE = "_resolution_due";
+
+  /**
+   * Each ticket version with its business-hours durations and SLA deadlines, on the schedule of its
+   * account's region: computed in the JVM (a schedule walk is no SQL expression), once per version.
+   */
+  static Dataset<Row> withSla(Dataset<Row> versions, SupportSettings settings) {
+    UserDefinedFunction businessHours =
+        udf(
+            (UDF3<String, Timestamp, Timestamp, Double>) (region, start, end) ->
+                start == null || end == null
+                    ? null
+                    : settings.scheduleFor(region).between(start.toInstant(), end.toInstant()).toNanos() / 3.6e12,
+            DataTypes.DoubleType);
+    UserDefinedFunction deadline =
+        udf(
+            (UDF4<String, String, Timestamp, Boolean, Timestamp>) (region, priority, start, firstReply) -> {
+              SupportSettings.SlaTarget target = settings.targetFor(priority);
+              if (start == null || target == null) {
+                return null;
+              }
+              Instant due =
+                  settings.scheduleFor(region)
+                      .deadline(start.toInstant(), firstReply ? target.firstReply() : target.resolution());
+              return due == null ? null : Timestamp.from(due);
+            },
+            DataTypes.TimestampType);
+    return versions
+        .withColumn(FIRST_REPLY_BUSINESS_HOURS, businessHours.apply(col(REGION), col("created_at"), col("first_reply_at")))
+        .withColumn(RESOLUTION_BUSINESS_HOURS, businessHours.apply(col(REGION), col("created_at"), col("solved_at")))
+        .withColumn(FIRST_REPLY_DUE, deadline.apply(col(REGION), col("priority"), col("created_at"), lit(true)))
+        .withColumn(RESOLUTION_DUE, deadline.apply(col(REGION), col("priority"), col("created_at"), lit(false)));
+  }
 
   /** The exact percentile (linear interpolation) of {@code column} over the rows where {@code condition} holds. */
   private static Column percentileWhen(Column condition, String column, double percentage) {

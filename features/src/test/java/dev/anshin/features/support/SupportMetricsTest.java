@@ -238,4 +238,72 @@ class SupportMetricsTest extends SparkTestBase {
     return daily.collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getAs(DailyColumns.DATE).toString(), r -> r));
   }
+
+  @Test
+  void businessHoursAndSlasFollowTheScheduleOfTheAccountsRegion() {
+    // emea works 09:00-17:00 UTC on weekdays; every other region runs on calendar hours.
+    // urgent: first reply 1 h, resolution 4 h; normal: 4 h and 16 h; low has no SLA.
+    java.util.Map<java.time.DayOfWeek, java.util.List<BusinessSchedule.Interval>> hours = new java.util.EnumMap<>(java.time.DayOfWeek.class);
+    for (java.time.DayOfWeek day : java.time.DayOfWeek.values()) {
+      if (day.getValue() <= 5) {
+        hours.put(day, java.util.List.of(BusinessSchedule.Interval.parse("09:00-17:00")));
+      }
+    }
+    SupportSettings settings =
+        new SupportSettings(
+            BusinessSchedule.always(),
+            Map.of("EMEA", new BusinessSchedule(java.time.ZoneId.of("UTC"), hours, java.util.Set.of())),
+            Map.of(
+                "urgent", new SupportSettings.SlaTarget(java.time.Duration.ofHours(1), java.time.Duration.ofHours(4)),
+                "Normal", new SupportSettings.SlaTarget(java.time.Duration.ofHours(4), java.time.Duration.ofHours(16))));
+    Dataset<Row> regions =
+        dataset(
+            new StructType().add("account_id", DataTypes.StringType).add("region", DataTypes.StringType),
+            row("a", "emea"), row("b", "na"));
+    Dataset<Row> slaTickets =
+        dataset(
+            TICKETS,
+            // Friday 16:30 to Monday 09:20: 30 + 20 business minutes, within the hour (due Monday 09:30);
+            // solved Monday 12:00 after 3.5 business hours, within 4 (due 12:30)
+            ticket("s1", "a", "2024-03-01T16:30:00Z", "2024-03-04T09:20:00Z", "2024-03-04T12:00:00Z",
+                "urgent", "bug", null, 0, 1, 10.0),
+            // calendar hours: replied after 2 h (due 11:00) and solved the next day (due 14:00): both breached on 03-04
+            ticket("s2", "b", "2024-03-04T10:00:00Z", "2024-03-04T12:00:00Z", "2024-03-05T09:00:00Z",
+                "urgent", "bug", null, 0, 1, 10.0),
+            // solved after one business hour without a reply: no first reply breach, resolution achieved
+            ticket("s3", "a", "2024-03-04T15:00:00Z", null, "2024-03-04T16:00:00Z",
+                "normal", "how_to", null, 0, 0, 10.0),
+            // never answered: first reply due Wednesday 12:00 (1 + 3 h), resolution Thursday 16:00 (1 + 8 + 7 h)
+            ticket("s4", "a", "2024-03-05T16:00:00Z", null, null, "normal", "how_to", null, 0, 0, null),
+            // no SLA for low priority; an account without a region runs on calendar hours
+            ticket("s5", "c", "2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", null, "low", "how_to", null, 0, 1, 5.0));
+    Map<LocalDate, Row> days =
+        SupportMetrics.daily(slaTickets, regions, LocalDate.parse("2024-03-01"), LocalDate.parse("2024-03-07"), settings)
+            .collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getDate(0).toLocalDate(), r -> r));
+    //                              first reply achieved, breached; resolution achieved, breached
+    assertSla(days.get(LocalDate.parse("2024-03-01")), 0, 0, 0, 0);
+    assertSla(days.get(LocalDate.parse("2024-03-04")), 1, 1, 2, 1);
+    assertSla(days.get(LocalDate.parse("2024-03-05")), 0, 0, 0, 0);
+    assertSla(days.get(LocalDate.parse("2024-03-06")), 0, 1, 0, 0);
+    assertSla(days.get(LocalDate.parse("2024-03-07")), 0, 0, 0, 1);
+    Row monday = days.get(LocalDate.parse("2024-03-04"));
+    // first replies that day: s1 50/60 h, s2 2 h, s5 1 h on calendar hours; the median is 1 h
+    assertThat(monday.getDouble(monday.fieldIndex(DailyColumns.FIRST_REPLY_BUSINESS_HOURS_P50))).isCloseTo(1.0, within(EPS));
+    // solved that day: s1 3.5 h, s3 1 h
+    assertThat(monday.getDouble(monday.fieldIndex(DailyColumns.RESOLUTION_BUSINESS_HOURS_P50))).isCloseTo(2.25, within(EPS));
+    // calendar hours for the same tickets: s1 took 64 h 50 min to its reply
+    assertThat(monday.getDouble(monday.fieldIndex(DailyColumns.FIRST_REPLY_HOURS_P90)))
+        .isCloseTo(2.0 + 0.8 * (64 + 50 / 60.0 - 2.0), within(EPS));
+  }
+
+  private static void assertSla(Row day, long replyAchieved, long replyBreached, long solveAchieved, long solveBreached) {
+    assertThat(new long[] {
+          day.getLong(day.fieldIndex(DailyColumns.FIRST_REPLY_SLA_ACHIEVED)),
+          day.getLong(day.fieldIndex(DailyColumns.FIRST_REPLY_SLA_BREACHED)),
+          day.getLong(day.fieldIndex(DailyColumns.RESOLUTION_SLA_ACHIEVED)),
+          day.getLong(day.fieldIndex(DailyColumns.RESOLUTION_SLA_BREACHED))})
+        .as("%s", day.getDate(0))
+        .containsExactly(replyAchieved, replyBreached, solveAchieved, solveBreached);
+  }
 }

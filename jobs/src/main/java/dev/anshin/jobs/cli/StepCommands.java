@@ -79,7 +79,8 @@ final class StepCommands {
       description = {
         "Build the CRE analytics tables (SLOs, support, revenue, retention, health) for a day or range.",
         "Writes customer_slo_daily, support_daily, toil_topics, mrr_movements, revenue_movements, revenue_summary,",
-        "cohort_retention, cohort_retention_forecast and customer_health; needs the features of those dates."
+        "mrr_invoice_check, cohort_retention, cohort_retention_forecast and customer_health; needs the features",
+        "of those dates."
       })
   static final class Analytics extends StepCommand {
     @Override

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.slo.SloSettings;
+import dev.anshin.features.support.BusinessSchedule;
+import dev.anshin.features.support.SupportSettings;
 import dev.anshin.errors.AnshinException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -129,6 +131,97 @@ public final class AnalyticsConfig {
             positiveNumber(anshin, t + "billing-issues.zero"),
             number(anshin, t + "usage-trend.zero"),
             number(anshin, t + "usage-trend.full"))));
+  }
+
+  /** The schedule name that means round the clock: business time is elapsed time. */
+  public static final String CALENDAR = "calendar";
+
+  /** Business schedules and SLA targets, {@code anshin.support}. */
+  public static SupportSettings support(Config anshin) {
+    Map<String, BusinessSchedule> schedules = new LinkedHashMap<>();
+    schedules.put(CALENDAR, BusinessSchedule.always());
+    Config named = AnshinConfig.get(() -> anshin.getConfig("support.schedules"), "support.schedules");
+    for (String name : named.root().keySet()) {
+      if (name.equals(CALENDAR)) {
+        throw AnshinException.badConfig("anshin.support.schedules." + CALENDAR + " is built in (round the clock); name yours otherwise");
+      }
+      schedules.put(name, schedule(anshin, "support.schedules." + name));
+    }
+    String defaultName = AnshinConfig.get(() -> anshin.getString("support.default-schedule"), "support.default-schedule");
+    BusinessSchedule defaultSchedule = schedule(schedules, defaultName, "support.default-schedule");
+    Map<String, BusinessSchedule> byRegion = new LinkedHashMap<>();
+    Config regions = AnshinConfig.get(() -> anshin.getConfig("support.region-schedules"), "support.region-schedules");
+    for (Map.Entry<String, ConfigValue> region : regions.entrySet()) {
+      String key = "support.region-schedules." + region.getKey();
+      byRegion.put(region.getKey(), schedule(schedules, String.valueOf(region.getValue().unwrapped()), key));
+    }
+    Map<String, SupportSettings.SlaTarget> sla = new LinkedHashMap<>();
+    Config targets = AnshinConfig.get(() -> anshin.getConfig("support.sla"), "support.sla");
+    for (String priority : targets.root().keySet()) {
+      String key = "support.sla." + priority;
+      if (!List.of("low", "normal", "high", "urgent").contains(priority)) {
+        throw AnshinException.badConfig("anshin." + key + ": '" + priority
+            + "' is not a ticket priority; priorities are low, normal, high and urgent");
+      }
+      java.time.Duration firstReply = AnshinConfig.get(() -> anshin.getDuration(key + ".first-reply"), key + ".first-reply");
+      java.time.Duration resolution = AnshinConfig.get(() -> anshin.getDuration(key + ".resolution"), key + ".resolution");
+      if (firstReply.isNegative() || firstReply.isZero() || resolution.isNegative() || resolution.isZero()) {
+        throw AnshinException.badConfig("anshin." + key + " targets must be above 0");
+      }
+      sla.put(priority, new SupportSettings.SlaTarget(firstReply, resolution));
+    }
+    return new SupportSettings(defaultSchedule, byRegion, sla);
+  }
+
+  private static BusinessSchedule schedule(Map<String, BusinessSchedule> schedules, String name, String key) {
+    BusinessSchedule schedule = schedules.get(name);
+    if (schedule == null) {
+      throw AnshinException.badConfig("anshin." + key + " names the schedule '" + name
+          + "', which anshin.support.schedules does not define; schedules are " + schedules.keySet());
+    }
+    return schedule;
+  }
+
+  private static <T> T parse(Supplier<T> parse, String key, String value, String expected) {
+    try {
+      return parse.get();
+    } catch (RuntimeException e) {
+      throw AnshinException.badConfig("anshin." + key + " has '" + value.trim() + "'; expected " + expected);
+    }
+  }
+
+  private static BusinessSchedule schedule(Config anshin, String key) {
+    String zoneName = AnshinConfig.get(() -> anshin.getString(key + ".time-zone"), key + ".time-zone");
+    java.time.ZoneId zone;
+    try {
+      zone = java.time.ZoneId.of(zoneName);
+    } catch (java.time.DateTimeException e) {
+      throw AnshinException.badConfig("anshin." + key + ".time-zone is '" + zoneName
+          + "'; expected a time zone such as Europe/Berlin or UTC");
+    }
+    Map<java.time.DayOfWeek, List<BusinessSchedule.Interval>> hours = new java.util.EnumMap<>(java.time.DayOfWeek.class);
+    Config days = AnshinConfig.get(() -> anshin.getConfig(key + ".hours"), key + ".hours");
+    for (Map.Entry<String, ConfigValue> day : days.entrySet()) {
+      String dayKey = key + ".hours." + day.getKey();
+      java.time.DayOfWeek weekday;
+      try {
+        weekday = java.time.DayOfWeek.valueOf(day.getKey().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw AnshinException.badConfig("anshin." + dayKey + ": '" + day.getKey() + "' is not a day of the week (monday ... sunday)");
+      }
+      List<BusinessSchedule.Interval> intervals = new ArrayList<>();
+      for (String interval : String.valueOf(day.getValue().unwrapped()).split(",")) {
+        intervals.add(parse(() -> BusinessSchedule.Interval.parse(interval), dayKey, interval, "an interval like 09:00-17:30"));
+      }
+      hours.put(weekday, intervals);
+    }
+    java.util.Set<java.time.LocalDate> holidays = new java.util.HashSet<>();
+    List<String> holidayList =
+        anshin.hasPath(key + ".holidays") ? AnshinConfig.get(() -> anshin.getStringList(key + ".holidays"), key + ".holidays") : List.of();
+    for (String holiday : holidayList) {
+      holidays.add(parse(() -> java.time.LocalDate.parse(holiday), key + ".holidays", holiday, "a date like 2026-12-25"));
+    }
+    return build(key, () -> new BusinessSchedule(zone, hours, holidays));
   }
 
   private static SloSettings.Target target(Config anshin, String key) {

@@ -9,6 +9,7 @@ import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.revenue.ReportingCurrency;
 import dev.anshin.features.slo.SloSettings;
 import dev.anshin.features.sources.SourceTable;
+import dev.anshin.features.support.SupportSettings;
 import dev.anshin.errors.AnshinException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ public record AnshinConfig(
     ChurnSettings churn,
     SloSettings slo,
     HealthSettings health,
+    SupportSettings support,
     Set<String> addOnPlans,
     ReportingCurrency revenue,
     LockSettings lock,
@@ -254,6 +256,7 @@ public record AnshinConfig(
         // Bound here, with everything else, so that a bad value stops the run before any step writes.
         AnalyticsConfig.slo(c),
         AnalyticsConfig.health(c),
+        AnalyticsConfig.support(c),
         Set.copyOf(get(() -> c.getStringList("plans.add-ons"), "plans.add-ons")),
         reportingCurrency(c),
         new LockSettings(lockWait),
@@ -318,30 +321,30 @@ public record AnshinConfig(
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
         sourcesOverride != null ? sourcesOverride : sourcesDir,
-        sources, spark, ingest, churn, slo, health, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
+        sources, spark, ingest, churn, slo, health, support, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
   public AnshinConfig withSpark(SparkSettings newSpark) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, newSpark, ingest, churn, slo, health, support, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
   public AnshinConfig withChurn(ChurnSettings newChurn) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, newChurn, slo, health, support, addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
   /** The same configuration publishing to this warehouse. */
   public AnshinConfig withWarehouse(WarehouseSettings newWarehouse) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, revenue, lock, maintenance, newWarehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, support, addOnPlans, revenue, lock, maintenance, newWarehouse, report, raw);
   }
 
   /** The same configuration with this plan catalogue's add-ons. */
   public AnshinConfig withAddOnPlans(Set<String> plans) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, Set.copyOf(plans), revenue, lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, support, Set.copyOf(plans), revenue, lock, maintenance, warehouse, report, raw);
   }
 
   /** The same configuration reporting revenue in this currency at these rates. */
   public AnshinConfig withRevenue(ReportingCurrency newRevenue) {
-    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, addOnPlans, newRevenue, lock, maintenance, warehouse, report, raw);
+    return new AnshinConfig(lakehouse, sourcesDir, sources, spark, ingest, churn, slo, health, support, addOnPlans, newRevenue, lock, maintenance, warehouse, report, raw);
   }
 
   /** A Delta table's folder in the lakehouse. */

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 final class ConfigKeys {
   /**
    * Subtrees whose keys are the user's own: Spark settings, reader options, column maps, targets per
-   * plan or segment, exchange rates per currency.
+   * plan or segment, exchange rates per currency, support schedules, their regions and SLA targets.
    */
   private static final List<Pattern> OPEN =
       List.of(
@@ -33,7 +33,10 @@ final class ConfigKeys {
           Pattern.compile("anshin\\.sources\\.[^.]+\\.(options|columns)\\..+"),
           Pattern.compile("anshin\\.sources\\.[^.]+\\.(format|path|jdbc\\.url|jdbc\\.table|jdbc\\.user-env|jdbc\\.password-env)"),
           Pattern.compile("anshin\\.slo\\.(plans|segments)\\.[^.]+\\.(availability|latency|latency-threshold-ms)"),
-          Pattern.compile("anshin\\.revenue\\.exchange-rates\\.[^.]+"));
+          Pattern.compile("anshin\\.revenue\\.exchange-rates\\.[^.]+"),
+          Pattern.compile("anshin\\.support\\.schedules\\.[^.]+\\.(time-zone|holidays|hours\\.[^.]+)"),
+          Pattern.compile("anshin\\.support\\.region-schedules\\.[^.]+"),
+          Pattern.compile("anshin\\.support\\.sla\\.[^.]+\\.(first-reply|resolution)"));
 
   private static final Pattern SOURCE_KEY = Pattern.compile("anshin\\.sources\\.([^.]+)\\..+");
 

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.health.HealthScore;
 import dev.anshin.features.revenue.CohortRetention;
+import dev.anshin.features.revenue.MrrInvoiceCheck;
 import dev.anshin.features.revenue.RevenueMovements;
 import dev.anshin.features.rollup.AccountDaily;
 import dev.anshin.features.rollup.AccountHourly;
@@ -71,7 +72,8 @@ public final class AnalyticsStep implements Step {
     Dataset<Row> tickets = lakehouse.read(SourceTable.TICKETS.tableName());
     total += context.step("support", to, () -> {
       Lakehouse.WriteResult daily =
-          lakehouse.replaceDates(SupportMetrics.DAILY_TABLE, SupportMetrics.daily(tickets, from, to),
+          lakehouse.replaceDates(SupportMetrics.DAILY_TABLE,
+              SupportMetrics.daily(tickets, accountRegions(lakehouse), from, to, context.config().support()),
               SupportMetrics.DailyColumns.DATE, from, to, null);
       LocalDate firstWeek = from.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
       // A week already written as known on a later day (a rerun of an older date) keeps that row.
@@ -90,9 +92,8 @@ public final class AnalyticsStep implements Step {
         // Month tables hold what was known on the newest run date; an older run must not roll them back.
         return new StepReport(0, 0, "kept the month tables as of " + newest + ", newer than " + to);
       }
-      Dataset<Row> subscriptions =
-          ReportingCurrencies.subscriptions(
-              context, Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", to));
+      Dataset<Row> billed = Versions.latest(lakehouse.read(SourceTable.SUBSCRIPTIONS.tableName()), "subscription_id", to);
+      Dataset<Row> subscriptions = ReportingCurrencies.subscriptions(context, billed);
       Dataset<Row> events = RevenueMovements.events(subscriptions, to).cache();
       Dataset<Row> movements = RevenueMovements.monthly(subscriptions, events, to).cache();
       try {
@@ -104,7 +105,13 @@ public final class AnalyticsStep implements Step {
         Dataset<Row> survivors = dev.anshin.models.retention.CohortRetention.survivors(subscriptions, to);
         rows += lakehouse.overwrite(COHORT_RETENTION_FORECAST,
             asOf(dev.anshin.models.retention.CohortRetention.forecast(survivors, FORECAST_PERIODS), to)).rowsWritten();
-        return new StepReport(rows, 0, null);
+        // The export's MRR against its invoices, in the billing currency: what differs is worth a look.
+        Dataset<Row> invoices = Versions.latest(lakehouse.read(SourceTable.INVOICES.tableName()), "invoice_id", to);
+        rows += lakehouse.overwrite(MrrInvoiceCheck.TABLE, asOf(MrrInvoiceCheck.check(billed, invoices, to), to)).rowsWritten();
+        long differing = lakehouse.read(MrrInvoiceCheck.TABLE)
+            .filter(col(MrrInvoiceCheck.Columns.STATUS).equalTo(MrrInvoiceCheck.DIFFERS)).count();
+        return new StepReport(rows, 0,
+            differing == 0 ? null : differing + " running subscriptions' MRR differs from their latest invoice (" + MrrInvoiceCheck.TABLE + ")");
       } finally {
         movements.unpersist();
         events.unpersist();
@@ -127,6 +134,17 @@ public final class AnalyticsStep implements Step {
       return new StepReport(written.rowsWritten(), 0, null);
     }).rowsWritten();
     return new StepReport(total, 0, null);
+  }
+
+  /**
+   * Each account's region as the CRM first delivered it, which picks its tickets' business schedule:
+   * known before any of its tickets (a ticket waits for its account), and the same for a nightly run
+   * and a backfill, so a later move of region does not rewrite earlier days.
+   */
+  static Dataset<Row> accountRegions(Lakehouse lakehouse) {
+    return lakehouse.read(SourceTable.ACCOUNTS.tableName())
+        .groupBy(col("account_id"))
+        .agg(org.apache.spark.sql.functions.min_by(col("region"), col(SourceTable.DELIVERED_ON)).as("region"));
   }
 
   /**

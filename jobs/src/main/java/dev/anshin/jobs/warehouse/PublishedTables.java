@@ -3,6 +3,7 @@ package dev.anshin.jobs.warehouse;
 import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.health.HealthScore;
 import dev.anshin.features.revenue.CohortRetention;
+import dev.anshin.features.revenue.MrrInvoiceCheck;
 import dev.anshin.features.revenue.RevenueMovements;
 import dev.anshin.features.slo.CustomerSlo;
 import dev.anshin.features.sources.SourceTable;
@@ -71,6 +72,7 @@ public final class PublishedTables {
           Published.whole(RevenueMovements.EVENTS_TABLE, List.of("account_id", "movement_date"), List.of("month")),
           Published.whole(RevenueMovements.MOVEMENTS_TABLE, List.of("account_id", "month"), List.of("month")),
           Published.whole(RevenueMovements.SUMMARY_TABLE, List.of("month"), List.of()),
+          Published.whole(MrrInvoiceCheck.TABLE, List.of("subscription_id"), List.of("account_id")),
           Published.whole(CohortRetention.TABLE, List.of("cohort_month", "months_since_start"), List.of()),
           Published.whole(AnalyticsStep.COHORT_RETENTION_FORECAST, List.of("cohort_month", "period"), List.of()),
           // The account list as last delivered (name, segment, CSM owner), one row per account: like the

@@ -172,6 +172,43 @@ class AnshinConfigTest {
   }
 
   @Test
+  void supportSchedulesAndSlasAreBoundByNameWithEveryMistakeNamed() throws IOException {
+    var calendar = AnshinConfig.load(null).support();
+    assertThat(calendar.targetFor("urgent")).isNull();
+    java.time.Instant start = java.time.Instant.parse("2026-01-03T10:00:00Z"); // a Saturday
+    assertThat(calendar.scheduleFor("emea").between(start, start.plusSeconds(7200))).hasHours(2);
+
+    Path file = dir.resolve("support.conf");
+    Files.writeString(file, """
+        anshin.support {
+          schedules.berlin { time-zone = "Europe/Berlin", hours { Monday = "09:00-12:00, 13:00-18:00" }, holidays = ["2026-01-05"] }
+          region-schedules { EMEA = berlin }
+          sla.urgent { first-reply = 30m, resolution = 4h }
+        }
+        """);
+    var support = AnshinConfig.load(file).support();
+    assertThat(support.targetFor("URGENT").firstReply()).isEqualTo(java.time.Duration.ofMinutes(30));
+    // Monday 2026-01-12 08:00 UTC is 09:00 in Berlin; 8 business hours end at 18:00 Berlin (17:00 UTC)
+    java.time.Instant monday = java.time.Instant.parse("2026-01-12T08:00:00Z");
+    assertThat(support.scheduleFor("emea").between(monday, monday.plus(java.time.Duration.ofHours(9)))).hasHours(8);
+    // the holiday Monday is closed; other regions use the default, round the clock
+    java.time.Instant holiday = java.time.Instant.parse("2026-01-05T08:00:00Z");
+    assertThat(support.scheduleFor("emea").between(holiday, holiday.plus(java.time.Duration.ofHours(9)))).isZero();
+    assertThat(support.scheduleFor("apac").between(holiday, holiday.plus(java.time.Duration.ofHours(9)))).hasHours(9);
+
+    assertBad("anshin.support.default-schedule = tokyo", "anshin.support.default-schedule names the schedule 'tokyo'");
+    assertBad("anshin.support.schedules.x { time-zone = Mars/Olympus, hours {}, holidays = [] }",
+        "anshin.support.schedules.x.time-zone is 'Mars/Olympus'");
+    assertBad("anshin.support.schedules.x { time-zone = UTC, hours { funday = \"09:00-17:00\" }, holidays = [] }",
+        "'funday' is not a day of the week");
+    assertBad("anshin.support.schedules.x { time-zone = UTC, hours { monday = \"9 to 5\" }, holidays = [] }",
+        "anshin.support.schedules.x.hours.monday has '9 to 5'; expected an interval like 09:00-17:30");
+    assertBad("anshin.support.sla.critical { first-reply = 1h, resolution = 2h }", "'critical' is not a ticket priority");
+    assertBad("anshin.support.sla.low { first-reply = 0s, resolution = 2h }", "anshin.support.sla.low targets must be above 0");
+    assertBad("anshin.support.region-schedules.emea = berlin", "names the schedule 'berlin'");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError() {
     assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
         .isInstanceOf(AnshinException.class)

@@ -29,7 +29,9 @@ class ReportPageTest {
     BigDecimal ending = money(starting).add(money(newMrr)).add(money(expansion)).add(money(reactivation))
         .subtract(money(contraction)).subtract(money(churned));
     double start = money(starting).doubleValue();
-    Double nrr = start == 0 ? null : (start + money(expansion).doubleValue() - money(contraction).doubleValue() - money(churned).doubleValue()) / start;
+    // ChartMogul's net MRR churn counts reactivation with expansion (revenue_summary)
+    Double nrr = start == 0 ? null : (start + money(expansion).doubleValue() + money(reactivation).doubleValue()
+        - money(contraction).doubleValue() - money(churned).doubleValue()) / start;
     Double grr = start == 0 ? null : (start - money(contraction).doubleValue() - money(churned).doubleValue()) / start;
     return new ReportData.Month(LocalDate.parse(first), money(starting), money(newMrr), money(expansion), money(reactivation),
         money(contraction), money(churned), ending, nrr, grr, DATE);
@@ -137,10 +139,10 @@ class ReportPageTest {
     }
     HeadlessBrowser.Inspection shown = browser.inspect(page, 1280, 900);
     // Figures as the data holds them: 12,345.67 of MRR shows rounded to 12,346; February's NRR is
-    // (10,300 + 300 - 200 - 400) / 10,300 = 97.09%, its GRR (10,300 - 600) / 10,300 = 94.17%.
+    // (10,300 + 300 + 50 - 200 - 400) / 10,300 = 97.57%, its GRR (10,300 - 600) / 10,300 = 94.17%.
     assertThat(shown.metrics()).containsEntry("active_accounts", "47").containsEntry("mrr", "12,346")
         .containsEntry("mrr_at_risk", "270").containsEntry("high_risk_accounts", "2").containsEntry("red_health_accounts", "4")
-        .containsEntry("bridge_month", "Feb 2026").containsEntry("nrr", "97.1%").containsEntry("grr", "94.2%")
+        .containsEntry("bridge_month", "Feb 2026").containsEntry("nrr", "97.6%").containsEntry("grr", "94.2%")
         .containsEntry("net_new_mrr", "550").containsEntry("slo_exhausted", "2");
     assertThat(shown.table("risk-tiers")).extracting(row -> row.get(0)).containsExactly("tier", "high", "medium", "low");
     assertThat(shown.table("at-risk").get(1)).contains("Acme a1", "50.0%", "150", "35.5", "renewal in 18 days 3 open tickets");
