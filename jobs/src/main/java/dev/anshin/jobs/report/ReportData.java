@@ -73,7 +73,8 @@ public record ReportData(
 
   public record Month(
       LocalDate month, BigDecimal starting, BigDecimal newMrr, BigDecimal expansion, BigDecimal reactivation,
-      BigDecimal contraction, BigDecimal churned, BigDecimal ending, Double nrr, Double grr, LocalDate snapshot) {}
+      BigDecimal contraction, BigDecimal churned, BigDecimal ending, Double nrr, Double grr, Double quickRatio,
+      Double trailingNrr, LocalDate snapshot) {}
 
   public record CohortCell(LocalDate cohort, int monthsSinceStart, long cohortAccounts, double logoRetention, Double mrrRetention) {}
 
@@ -89,7 +90,8 @@ public record ReportData(
 
   public record SupportDay(
       LocalDate date, long created, long solved, long backlog, Double firstReplyP50, Double firstReplyP90,
-      Double resolutionP50, Double resolutionP90) {}
+      Double resolutionP50, Double resolutionP90, long firstReplySlaAchieved, long firstReplySlaBreached,
+      long resolutionSlaAchieved, long resolutionSlaBreached) {}
 
   public record ToilRow(LocalDate weekStart, int rank, String category, long tickets, double handleMinutes, double repeatRate, double toilScore) {}
 
@@ -189,7 +191,8 @@ public record ReportData(
       return rows("revenue_summary", t -> t.orderBy("month"),
           r -> new Month(localDate(r, "month"), r.getAs("starting_mrr"), r.getAs("new_mrr"), r.getAs("expansion_mrr"),
               r.getAs("reactivation_mrr"), r.getAs("contraction_mrr"), r.getAs("churned_mrr"), r.getAs("ending_mrr"),
-              r.getAs("net_revenue_retention"), r.getAs("gross_revenue_retention"), localDate(r, "as_of_date")));
+              r.getAs("net_revenue_retention"), r.getAs("gross_revenue_retention"), optional(r, "quick_ratio"),
+              optional(r, "trailing_12m_nrr"), localDate(r, "as_of_date")));
     }
 
     List<CohortCell> cohorts() {
@@ -245,7 +248,9 @@ public record ReportData(
       return rows("support_daily", t -> t.filter(days).orderBy("date"),
           r -> new SupportDay(localDate(r, "date"), r.<Long>getAs("tickets_created"), r.<Long>getAs("tickets_solved"),
               r.<Long>getAs("backlog"), r.getAs("first_reply_hours_p50"), r.getAs("first_reply_hours_p90"),
-              r.getAs("resolution_hours_p50"), r.getAs("resolution_hours_p90")));
+              r.getAs("resolution_hours_p50"), r.getAs("resolution_hours_p90"), countOrZero(r, "first_reply_sla_achieved"),
+              countOrZero(r, "first_reply_sla_breached"), countOrZero(r, "resolution_sla_achieved"),
+              countOrZero(r, "resolution_sla_breached")));
     }
 
     /** The top toil topics of the latest complete week by the date (else the week in progress). */
@@ -347,6 +352,16 @@ public record ReportData(
             .collectAsList().forEach(r -> details.put(r.getString(0), new String[] {r.getString(1), r.getString(2), r.getString(3)}));
       }
       return details;
+    }
+
+    /** A column a table written by an older version may lack, or hold null in: null then. */
+    private static <T> T optional(Row r, String column) {
+      return r.schema().getFieldIndex(column).isEmpty() || r.isNullAt(r.fieldIndex(column)) ? null : r.getAs(column);
+    }
+
+    private static long countOrZero(Row r, String column) {
+      Long value = optional(r, column);
+      return value == null ? 0 : value;
     }
 
     private static LocalDate localDate(Row r, String column) {

@@ -145,6 +145,10 @@ public final class ReportPage {
       tile(html, "ending_mrr", money(bridge.ending()), "ending MRR");
       tile(html, "nrr", bridge.nrr() == null ? "n/a" : percent(bridge.nrr(), 1), "net revenue retention");
       tile(html, "grr", bridge.grr() == null ? "n/a" : percent(bridge.grr(), 1), "gross revenue retention");
+      tile(html, "quick_ratio", bridge.quickRatio() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", bridge.quickRatio()),
+          "quick ratio: (new + expansion + reactivation) / (contraction + churn)");
+      tile(html, "trailing_12m_nrr", bridge.trailingNrr() == null ? "n/a" : percent(bridge.trailingNrr(), 1),
+          "net revenue retention over the last 12 months");
       html.append("</div>\n");
     }
     charts(html,
@@ -215,6 +219,16 @@ public final class ReportPage {
 
   private static void support(StringBuilder html, ReportData data) {
     html.append("<section id=\"support\">\n<h2>Support</h2>\n");
+    long replyMet = data.support().stream().mapToLong(ReportData.SupportDay::firstReplySlaAchieved).sum();
+    long replyMissed = data.support().stream().mapToLong(ReportData.SupportDay::firstReplySlaBreached).sum();
+    long solveMet = data.support().stream().mapToLong(ReportData.SupportDay::resolutionSlaAchieved).sum();
+    long solveMissed = data.support().stream().mapToLong(ReportData.SupportDay::resolutionSlaBreached).sum();
+    html.append("<div class=\"tiles\">\n");
+    tile(html, "first_reply_sla", replyMet + replyMissed == 0 ? "no SLA" : percent((double) replyMet / (replyMet + replyMissed), 1),
+        "first replies within SLA (" + replyMissed + " breached)");
+    tile(html, "resolution_sla", solveMet + solveMissed == 0 ? "no SLA" : percent((double) solveMet / (solveMet + solveMissed), 1),
+        "resolutions within SLA (" + solveMissed + " breached)");
+    html.append("</div>\n");
     charts(html,
         figure(ReportCharts.supportVolume(data.support()), "Tickets created, solved and the backlog per day"),
         figure(ReportCharts.supportTimes(data.support()), "First reply and resolution times, p50 and p90"));

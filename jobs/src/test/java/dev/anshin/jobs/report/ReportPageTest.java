@@ -33,8 +33,10 @@ class ReportPageTest {
     Double nrr = start == 0 ? null : (start + money(expansion).doubleValue() + money(reactivation).doubleValue()
         - money(contraction).doubleValue() - money(churned).doubleValue()) / start;
     Double grr = start == 0 ? null : (start - money(contraction).doubleValue() - money(churned).doubleValue()) / start;
+    double lost = money(contraction).doubleValue() + money(churned).doubleValue();
+    Double quick = lost == 0 ? null : (money(newMrr).doubleValue() + money(expansion).doubleValue() + money(reactivation).doubleValue()) / lost;
     return new ReportData.Month(LocalDate.parse(first), money(starting), money(newMrr), money(expansion), money(reactivation),
-        money(contraction), money(churned), ending, nrr, grr, DATE);
+        money(contraction), money(churned), ending, nrr, grr, quick, null, DATE);
   }
 
   /** A small portfolio; {@code scored} false is a lakehouse without a churn model yet. */
@@ -50,7 +52,8 @@ class ReportPageTest {
         trend.add(new ReportData.TierDay(day, "low", 40 - i % 3, 30.0));
       }
       sli.add(new ReportData.SliDay(day, 0.9993 + (i % 5) * 0.0001));
-      support.add(new ReportData.SupportDay(day, 10 + i % 4, 9 + i % 3, 20 - i % 6, 1.5, 6.0, 20.0, 70.0));
+      support.add(new ReportData.SupportDay(day, 10 + i % 4, 9 + i % 3, 20 - i % 6, 1.5, 6.0, 20.0, 70.0,
+          9, i % 10 == 0 ? 1 : 0, 8, i % 15 == 0 ? 1 : 0));
     }
     List<ReportData.CohortCell> cohorts = new ArrayList<>();
     List<ReportData.ForecastPoint> forecast = new ArrayList<>();
@@ -143,7 +146,12 @@ class ReportPageTest {
     assertThat(shown.metrics()).containsEntry("active_accounts", "47").containsEntry("mrr", "12,346")
         .containsEntry("mrr_at_risk", "270").containsEntry("high_risk_accounts", "2").containsEntry("red_health_accounts", "4")
         .containsEntry("bridge_month", "Feb 2026").containsEntry("nrr", "97.6%").containsEntry("grr", "94.2%")
-        .containsEntry("net_new_mrr", "550").containsEntry("slo_exhausted", "2");
+        .containsEntry("net_new_mrr", "550").containsEntry("slo_exhausted", "2")
+        // February's quick ratio (800 + 300 + 50) / (200 + 400); no trailing year in three months
+        .containsEntry("quick_ratio", "1.92").containsEntry("trailing_12m_nrr", "n/a")
+        // 30 days of 9 replies in time, a breach every tenth day (3): 270 / 273; 8 solves in time, a
+        // breach every fifteenth day (2): 240 / 242
+        .containsEntry("first_reply_sla", "98.9%").containsEntry("resolution_sla", "99.2%");
     assertThat(shown.table("risk-tiers")).extracting(row -> row.get(0)).containsExactly("tier", "high", "medium", "low");
     assertThat(shown.table("at-risk").get(1)).contains("Acme a1", "50.0%", "150", "35.5", "renewal in 18 days 3 open tickets");
     assertThat(shown.table("cohorts")).hasSize(4);
