@@ -118,7 +118,8 @@ final class DirtyRows {
     kinds.add(Kind.TIMESTAMP_OUT_OF_RANGE);
     kinds.add(Kind.DUPLICATE_ID);
     kinds.add(Kind.MISSING_REQUIRED_FIELD);
-    if (format.table() == SourceTable.USAGE_EVENTS || format.table() == SourceTable.API_REQUESTS) {
+    if (format.table().kind() == SourceTable.Kind.EVENT) {
+      // Ingest holds every immutable event to the allowed lateness.
       kinds.add(Kind.TOO_LATE);
     }
     return kinds;

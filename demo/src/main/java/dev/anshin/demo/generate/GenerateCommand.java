@@ -1,5 +1,7 @@
 package dev.anshin.demo.generate;
 
+import dev.anshin.demo.generate.World.CsActivity;
+import dev.anshin.demo.generate.World.HelpCenterArticle;
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.jobs.SparkSessions;
 import dev.anshin.errors.AnshinException;
@@ -13,6 +15,7 @@ import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -43,16 +46,24 @@ import picocli.CommandLine.Spec;
       "  usage/date=D/events.jsonl               product usage events",
       "  requests/date=D/requests.jsonl          API request logs",
       "  tickets/date=D/tickets.jsonl            support tickets created or changed",
-      "The CSV files and tickets are change files: every row created or changed on",
-      "D in its state at the end of D; the first day's files also hold every row",
-      "that exists then. Events and requests are delivered once, most on their own",
-      "day, a share (--late-share) 1-3 days late.",
+      "  cs_activities/date=D/activities.csv     customer-success activities (emails,",
+      "                                          calls, business reviews, playbooks)",
+      "  help_center/date=D/views.jsonl          help-centre article views",
+      "Accounts, subscriptions, invoices and tickets are change files: every row",
+      "created or changed on D in its state at the end of D; the first day's files",
+      "also hold every row that exists then. Events, requests, activities and views",
+      "are delivered once, most on their own day, a share (--late-share) 1-3 days",
+      "late.",
       "Next to them, the truth, which the pipeline never reads:",
       "  truth/churn/ (Parquet)      per active account and observed day: the",
       "                              generator's churn probability, whether and",
       "                              when the account churned within the horizon,",
       "                              its hidden engagement and pain",
       "  truth/source_counts.json    good rows written per source",
+      "  truth/help_center_articles.csv  the help centre's articles with their",
+      "                              planted deflection probability and failing",
+      "                              flag, and the category without articles",
+      "  truth/cs_activity_effects.csv   the planted effect of each activity type",
       "  truth/dirty_manifest.json   with --dirty: bad rows by source and kind",
       "The world runs --horizon days past the last observed day, so that every",
       "observed day's outcome is known; the sources stop at the end of the last",
@@ -69,7 +80,8 @@ public final class GenerateCommand implements Callable<Integer> {
    * versions wrote, removed so that no stale snapshot is left next to the daily folders.
    */
   static final List<String> OUTPUTS =
-      List.of("accounts", "subscriptions", "invoices", "usage", "requests", "tickets", "truth",
+      List.of("accounts", "subscriptions", "invoices", "usage", "requests", "tickets", "cs_activities",
+          "help_center", "truth",
           "accounts.csv", "subscriptions.csv", "invoices.csv");
 
   @Spec CommandSpec spec;
@@ -125,7 +137,7 @@ public final class GenerateCommand implements Callable<Integer> {
       names = "--late-share",
       paramLabel = "FRACTION",
       defaultValue = "0.02",
-      description = "Share of usage events and API requests delivered 1 to 3 days late, in a later day's file with their own timestamp and id (those due after the last observed day are not written); 0 puts every one in its own day's file (default: ${DEFAULT-VALUE}).")
+      description = "Share of usage events, API requests, CS activities and help-centre views delivered 1 to 3 days late, in a later day's file with their own timestamp and id (those due after the last observed day are not written); 0 puts every one in its own day's file (default: ${DEFAULT-VALUE}).")
   double lateShare;
 
   @Option(
@@ -157,6 +169,7 @@ public final class GenerateCommand implements Callable<Integer> {
       written = WorldWriter.write(world, out);
       sourcesWritten = elapsed(started);
       TruthWriter.writeCounts(written, out);
+      TruthWriter.writeHelpCenterAndActivities(world, out);
       if (dirty) {
         TruthWriter.writeManifest(written, out);
       }
@@ -169,12 +182,12 @@ public final class GenerateCommand implements Callable<Integer> {
     TruthWriter.writeChurn(spark, world, out);
     LOG.info("Wrote {} truth rows to {}", world.truth().size(), out.resolve("truth/churn"));
     WorldStatistics statistics = WorldStatistics.of(world);
-    print(settings, written, statistics, simulated, sourcesWritten, elapsed(started));
+    print(settings, world, written, statistics, simulated, sourcesWritten, elapsed(started));
     return 0;
   }
 
   private void print(
-      WorldSettings settings, WorldWriter.Written written, WorldStatistics statistics,
+      WorldSettings settings, World world, WorldWriter.Written written, WorldStatistics statistics,
       double simulated, double sourcesWritten, double total) {
     PrintWriter console = spec.commandLine().getOut();
     console.printf(
@@ -184,15 +197,16 @@ public final class GenerateCommand implements Callable<Integer> {
     console.printf(
         "  %d days x %d sources = %d files; CSV sources and tickets count row versions%n",
         settings.days(), SourceTable.values().length, settings.days() * SourceTable.values().length);
-    console.printf("  %-14s %12s %10s  %s%n", "source", "good rows", "bad rows", "where");
+    console.printf("  %-17s %12s %10s  %s%n", "source", "good rows", "bad rows", "where");
     for (SourceTable table : SourceTable.values()) {
       int bad = written.dirtyRows().get(table).values().stream().mapToInt(Integer::intValue).sum();
       console.printf(
-          "  %-14s %,12d %10d  %s%n", table.tableName(), written.goodRows().get(table), bad,
+          "  %-17s %,12d %10d  %s%n", table.tableName(), written.goodRows().get(table), bad,
           where(table));
     }
     console.printf(
-        "  truth: %s (Parquet), %s%s%n", out.resolve("truth/churn"), out.resolve("truth/source_counts.json"),
+        "  truth: %s (Parquet), %s, %s, %s%s%n", out.resolve("truth/churn"), out.resolve("truth/source_counts.json"),
+        out.resolve("truth").resolve(Truth.HELP_CENTER_ARTICLES), out.resolve("truth").resolve(Truth.CS_ACTIVITY_EFFECTS),
         settings.dirty() ? ", " + out.resolve("truth/dirty_manifest.json") : "");
     console.printf(
         "  truth/churn: %,d active account-days; label rate %.1f%%, mean churn_probability %.1f%%, "
@@ -203,6 +217,19 @@ public final class GenerateCommand implements Callable<Integer> {
         "  churn in the observed days: %d voluntary, %d involuntary; monthly logo churn %.2f%%%n",
         statistics.voluntaryChurns(), statistics.involuntaryChurns(),
         100 * statistics.monthlyLogoChurn());
+    // The planted effects, for a reader who checks that an analysis finds them.
+    Map<String, Long> activities = new TreeMap<>();
+    for (CsActivity activity : world.activities()) {
+      if (!Delivery.day(activity.time()).isAfter(settings.lastDay())) {
+        activities.merge(activity.type(), 1L, Long::sum);
+      }
+    }
+    console.printf("  cs_activities of the observed days by type: %s%n", activities);
+    console.printf(
+        "  help centre: %d articles, none for %s, failing %s; %,d views%n",
+        world.articles().size(), HelpCenter.missingCategories(world.articles()),
+        world.articles().stream().filter(HelpCenterArticle::failing).map(HelpCenterArticle::id).toList(),
+        world.helpCenterViews().size());
     if (settings.dirty()) {
       console.printf("  truth/dirty_manifest.json: %d bad rows%n", written.dirtyTotal());
     }

@@ -8,8 +8,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * How one source's rows look on disk: CSV with a header (accounts, subscriptions, invoices) or JSON
- * lines (usage events, API requests, tickets), with the columns of {@link SourceTable} in their
+ * How one source's rows look on disk: CSV with a header (accounts, subscriptions, invoices, CS
+ * activities) or JSON lines (usage events, API requests, tickets, help-centre views), with the columns of {@link SourceTable} in their
  * order. Rows are arrays of strings in that order; null means empty (CSV) or JSON null.
  */
 final class SourceFormat {
@@ -59,11 +59,14 @@ final class SourceFormat {
     return table;
   }
 
-  /** The CRM and billing exports are CSV; the product's events, requests and tickets JSON lines. */
+  /**
+   * The CRM, billing and CS-platform exports are CSV; the product's events, requests, tickets and
+   * help-centre views JSON lines.
+   */
   boolean csv() {
     return switch (table) {
-      case ACCOUNTS, SUBSCRIPTIONS, INVOICES -> true;
-      case USAGE_EVENTS, API_REQUESTS, TICKETS -> false;
+      case ACCOUNTS, SUBSCRIPTIONS, INVOICES, CS_ACTIVITIES -> true;
+      case USAGE_EVENTS, API_REQUESTS, TICKETS, HELP_CENTER_VIEWS -> false;
     };
   }
 

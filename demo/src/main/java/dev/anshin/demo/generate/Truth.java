@@ -1,5 +1,6 @@
 package dev.anshin.demo.generate;
 
+import java.util.List;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -17,6 +18,34 @@ public final class Truth {
   public static final String SOURCE_COUNTS = "source_counts.json";
   /** With --dirty: bad rows by source and kind. */
   public static final String DIRTY_MANIFEST = "dirty_manifest.json";
+
+  /**
+   * CSV: the help centre's article catalogue, one row per article with its planted deflection
+   * probability and whether it is one of the failing articles; a category without any article (the
+   * missing one) has a row with only its category.
+   */
+  public static final String HELP_CENTER_ARTICLES = "help_center_articles.csv";
+  /** CSV: the planted effect of each customer-success activity type on the hidden engagement. */
+  public static final String CS_ACTIVITY_EFFECTS = "cs_activity_effects.csv";
+
+  /** The columns of {@code truth/help_center_articles.csv}. */
+  public static final String ARTICLE_ID = "article_id";
+  public static final String CATEGORY = "category";
+  public static final String TITLE = "title";
+  /** The chance that the article solves a problem of its category for a customer who reads it. */
+  public static final String DEFLECTION_PROBABILITY = "deflection_probability";
+  public static final String FAILING = "failing";
+  public static final List<String> HELP_CENTER_ARTICLES_COLUMNS =
+      List.of(ARTICLE_ID, CATEGORY, TITLE, DEFLECTION_PROBABILITY, FAILING);
+
+  /** The columns of {@code truth/cs_activity_effects.csv}. */
+  public static final String ACTIVITY_TYPE = "activity_type";
+  /** What the activity adds to the engagement logit the next day. */
+  public static final String LOGIT_LIFT = "logit_lift";
+  /** What the activity adds to the long-run level of the engagement logit. */
+  public static final String LONG_RUN_LOGIT_LIFT = "long_run_logit_lift";
+  public static final List<String> CS_ACTIVITY_EFFECTS_COLUMNS =
+      List.of(ACTIVITY_TYPE, LOGIT_LIFT, LONG_RUN_LOGIT_LIFT);
 
   public static final String AS_OF_DATE = "as_of_date";
   public static final String ACCOUNT_ID = "account_id";

@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Writes {@code truth/} next to the sources: the churn truth as Parquet (one row per active account
- * and observed day), {@code source_counts.json} and, for a dirty world, {@code dirty_manifest.json}.
+ * and observed day), {@code source_counts.json}, the help centre's articles and the activities'
+ * effects as CSV and, for a dirty world, {@code dirty_manifest.json}.
  * The pipeline never reads these; the demo and the tests compare the pipeline's results with them.
  */
 public final class TruthWriter {
@@ -49,6 +50,44 @@ public final class TruthWriter {
           .append(i + 1 < tables.length ? ",\n" : "\n");
     }
     write(out.resolve(Truth.FOLDER).resolve(Truth.SOURCE_COUNTS), json.append("}\n").toString());
+  }
+
+  /**
+   * {@code help_center_articles.csv}: every article with its planted deflection probability and
+   * failing flag, then a row with only the category for each category without articles; and {@code
+   * cs_activity_effects.csv}: the planted effect of each activity type (the {@link WorldModel}
+   * constants).
+   */
+  public static void writeHelpCenterAndActivities(World world, Path out) {
+    StringBuilder articles = new StringBuilder(String.join(",", Truth.HELP_CENTER_ARTICLES_COLUMNS)).append("\r\n");
+    for (World.HelpCenterArticle article : world.articles()) {
+      csvLine(
+          articles, article.id(), article.category(), article.title(),
+          Double.toString(article.deflectionProbability()), Boolean.toString(article.failing()));
+    }
+    for (String category : HelpCenter.missingCategories(world.articles())) {
+      csvLine(articles, null, category, null, null, null);
+    }
+    write(out.resolve(Truth.FOLDER).resolve(Truth.HELP_CENTER_ARTICLES), articles.toString());
+    StringBuilder effects = new StringBuilder(String.join(",", Truth.CS_ACTIVITY_EFFECTS_COLUMNS)).append("\r\n");
+    csvLine(effects, WorldGenerator.EMAIL, "0.0", "0.0");
+    csvLine(effects, WorldGenerator.CALL, Double.toString(WorldModel.CALL_LIFT), "0.0");
+    csvLine(
+        effects, WorldGenerator.BUSINESS_REVIEW, Double.toString(WorldModel.BUSINESS_REVIEW_LIFT),
+        Double.toString(WorldModel.BUSINESS_REVIEW_LEVEL_LIFT));
+    csvLine(effects, WorldGenerator.PLAYBOOK, Double.toString(WorldModel.PLAYBOOK_LIFT), "0.0");
+    write(out.resolve(Truth.FOLDER).resolve(Truth.CS_ACTIVITY_EFFECTS), effects.toString());
+  }
+
+  /** One RFC 4180 line (null is an empty field), ended with CRLF like the sources' CSV. */
+  private static void csvLine(StringBuilder out, String... values) {
+    for (int i = 0; i < values.length; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      SourceFormat.csvField(values[i], out);
+    }
+    out.append("\r\n");
   }
 
   /** {@code {"<source>": {"<kind>": count}}}, listing every kind that applies to each source. */

@@ -20,7 +20,10 @@ public record World(
     List<Ticket> tickets,
     List<AccountDays> accountDays,
     List<Incident> incidents,
-    List<TruthRow> truth) {
+    List<TruthRow> truth,
+    List<CsActivity> activities,
+    List<HelpCenterArticle> articles,
+    List<HelpCenterView> helpCenterViews) {
 
   /**
    * A customer. {@code segment} is the hidden segment that drives its behaviour; {@code crm} is what
@@ -123,6 +126,31 @@ public record World(
       double[] engagement,
       int[] seatsInUse,
       double[] incidentSeverity) {}
+
+  /**
+   * What the customer-success team did with an account: an {@code email}, a {@code call}, a {@code
+   * business_review} or a risk {@code playbook}, by the account's CSM owner that day. Over the whole
+   * simulation (horizon days included); only those of the observed days are delivered. Its effect on
+   * the hidden state (see {@link WorldModel}) starts the next day.
+   */
+  public record CsActivity(String id, String accountId, Instant time, String type, String owner) {}
+
+  /**
+   * A help-centre article of one ticket category: the probability that it solves a problem of its
+   * category for a customer who reads it ({@code deflectionProbability}); {@code failing} marks the
+   * articles planted with a low one.
+   */
+  public record HelpCenterArticle(
+      String id, String category, String title, double deflectionProbability, boolean failing) {}
+
+  /**
+   * A view of a help-centre article by a user of an account, within the observed days. {@code
+   * ticketId} is the ticket it was drawn for (hidden, never written): the ticket that followed it
+   * when the article failed, or a later one of the same account when it solved another problem.
+   */
+  public record HelpCenterView(
+      String id, String accountId, String userId, Instant time, String articleId, String ticketId,
+      boolean deflected) {}
 
   /** A platform incident: hits a share of accounts for a few days with a severity. */
   public record Incident(LocalDate start, int days, double severity, double share, long salt) {}

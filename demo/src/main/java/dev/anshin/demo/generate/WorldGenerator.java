@@ -9,6 +9,7 @@ import static dev.anshin.demo.generate.Sampling.weighted;
 
 import dev.anshin.demo.generate.World.Account;
 import dev.anshin.demo.generate.World.AccountDays;
+import dev.anshin.demo.generate.World.CsActivity;
 import dev.anshin.demo.generate.World.Incident;
 import dev.anshin.demo.generate.World.Invoice;
 import dev.anshin.demo.generate.World.Subscription;
@@ -39,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * incidents and once per account, in account order, so an account's story does not depend on how
  * many random numbers another account drew. Usage and request traffic is drawn later, per account
  * and day, by {@link WorldWriter}, from the hidden state recorded here.
+ *
+ * <p>Two sources are planted on top of that story with random streams of their own, so that they
+ * change the world only through their known effects: the customer-success team's activities (each
+ * account's own stream; their lifts of the hidden engagement are in {@link WorldModel}), and the
+ * help centre's views ({@link HelpCenter}, drawn from the finished tickets).
  */
 public final class WorldGenerator {
   private static final Logger LOG = LoggerFactory.getLogger(WorldGenerator.class);
@@ -74,6 +80,17 @@ public final class WorldGenerator {
   /** Legal suffixes; those with a comma make the CSV quote the name. */
   static final List<String> NAME_SUFFIX =
       List.of("", "", "", " Group", " Co.", ", Inc.", ", LLC", ", Ltd.", " GmbH", " K.K.");
+  /** The support categories of tickets, also the help centre's sections. */
+  static final String[] TICKET_CATEGORIES = {
+    "how_to", "sso_login", "integrations", "reporting", "data_import", "billing", "api_errors",
+    "performance"
+  };
+  static final double[] TICKET_CATEGORY_WEIGHTS = {0.3, 0.12, 0.15, 0.15, 0.1, 0.06, 0.06, 0.06};
+  /** The customer-success activity types of cs_activities. */
+  static final String EMAIL = "email";
+  static final String CALL = "call";
+  static final String BUSINESS_REVIEW = "business_review";
+  static final String PLAYBOOK = "playbook";
   static final String[] PLANS = {"starter", "growth", "enterprise"};
   static final long[] PLAN_SEAT_PRICE_CENTS = {2000, 3500, 5500};
   static final long[] ADD_ON_PRICES_CENTS = {4900, 9900, 19900};
@@ -121,6 +138,7 @@ public final class WorldGenerator {
   /** Chance that an add-on is cancelled on its own at one of its monthly renewals. */
   static final double ADD_ON_CANCEL = 0.04;
   static final double REACTIVATION = 0.12;
+  private static final long ACTIVITY_SALT = 0xAC71_F17EL;
 
   private WorldGenerator() {}
 
@@ -137,6 +155,7 @@ public final class WorldGenerator {
     List<Ticket> tickets = new ArrayList<>();
     List<AccountDays> accountDays = new ArrayList<>();
     List<TruthRow> truth = new ArrayList<>();
+    List<CsActivity> activities = new ArrayList<>();
     for (int index = 0; index < settings.accounts(); index++) {
       AccountSimulation simulation =
           new AccountSimulation(settings, index, root.split(), incidents, firstDay);
@@ -147,17 +166,21 @@ public final class WorldGenerator {
       tickets.addAll(simulation.tickets);
       accountDays.add(simulation.days);
       truth.addAll(simulation.truth());
+      activities.addAll(simulation.activities(accounts.get(index)));
     }
     // Files list rows in a stable, readable order: by day, then account.
     truth.sort(Comparator.comparing(TruthRow::asOfDate).thenComparing(TruthRow::accountId));
     tickets.sort(Comparator.comparing(Ticket::createdAt).thenComparing(Ticket::id));
+    activities.sort(Comparator.comparing(CsActivity::time).thenComparing(CsActivity::id));
+    HelpCenter helpCenter = HelpCenter.of(settings, accounts, tickets);
     LOG.info(
         "Simulated {} accounts from {} to {} ({} observed days + {} horizon days) in {} ms",
         settings.accounts(), settings.start(), settings.simulationEnd(), settings.days(),
         settings.horizonDays(), (System.nanoTime() - started) / 1_000_000);
     return new World(
         settings, List.copyOf(accounts), List.copyOf(subscriptions), List.copyOf(invoices),
-        List.copyOf(tickets), List.copyOf(accountDays), incidents, List.copyOf(truth));
+        List.copyOf(tickets), List.copyOf(accountDays), incidents, List.copyOf(truth),
+        List.copyOf(activities), helpCenter.articles(), helpCenter.views());
   }
 
   private static List<Incident> platformIncidents(
@@ -201,6 +224,9 @@ public final class WorldGenerator {
   static Instant at(LocalDate day, double secondOfDay) {
     return day.atStartOfDay(ZoneOffset.UTC).toInstant().plusMillis((long) (secondOfDay * 1000));
   }
+
+  /** A customer-success activity decided during the simulation; its owner is known only later. */
+  private record PlannedActivity(LocalDate day, double secondOfDay, String type) {}
 
   /** A mutable subscription row while the simulation runs. */
   private static final class OpenSubscription {
@@ -305,6 +331,21 @@ public final class WorldGenerator {
     final Deque<LocalDate> badTicketDays = new ArrayDeque<>();
     final AccountDays days;
     final double[] platformSeverity;
+    /**
+     * The customer-success team's own random stream: activities are planted on top of the world, so
+     * every other draw of the account is the same with or without them (the world changes only
+     * through their effects on the hidden state).
+     */
+    final SplittableRandom activityRandom;
+    /** Activities as (day, second of day, type), turned into rows once the CRM's owners are known. */
+    final List<PlannedActivity> plannedActivities = new ArrayList<>();
+    /** Lifts of the engagement logit and its long-run level from today's activities, due tomorrow. */
+    double pendingLift;
+    double pendingLevelLift;
+    LocalDate nextBusinessReview;
+    /** The day the level lift of the latest business review ends; null when none is in force. */
+    LocalDate reviewLevelLiftEnds;
+    LocalDate lastPlaybook;
 
     double logit;
     double longRunLogit;
@@ -332,6 +373,8 @@ public final class WorldGenerator {
       this.index = index;
       this.random = random;
       this.firstDay = firstDay;
+      this.activityRandom =
+          new SplittableRandom(Sampling.mix(settings.seed() ^ ACTIVITY_SALT ^ Sampling.mix(index + 1L)));
       this.platformSeverity =
           platformSeverity(
               incidents, index, firstDay,
@@ -485,6 +528,10 @@ public final class WorldGenerator {
         lifecycle(day);
         if (active()) {
           dailyObservations(day, severity);
+          activities(day);
+        } else {
+          // A business review is scheduled afresh when the account comes back.
+          nextBusinessReview = null;
         }
       }
       for (OpenInvoice invoice : openInvoices) {
@@ -498,6 +545,14 @@ public final class WorldGenerator {
 
     /** Moves the hidden state one day on; returns the day's incident severity. */
     double evolve(LocalDate day) {
+      logit += pendingLift;
+      longRunLogit += pendingLevelLift;
+      pendingLift = 0;
+      pendingLevelLift = 0;
+      if (reviewLevelLiftEnds != null && !day.isBefore(reviewLevelLiftEnds)) {
+        longRunLogit -= WorldModel.BUSINESS_REVIEW_LEVEL_LIFT;
+        reviewLevelLiftEnds = null;
+      }
       if (chance(random, WorldModel.CHAMPION_LEAVES_PER_DAY)) {
         logit -= uniform(random, 1.0, 2.0);
         longRunLogit -= uniform(random, 0.3, 0.8);
@@ -660,6 +715,86 @@ public final class WorldGenerator {
       }
     }
 
+    /**
+     * The customer-success team's activities with the account today, decided on today's state, with
+     * their effects due tomorrow: routine emails, calls, quarterly business reviews (mid and
+     * enterprise; rare for smb) and risk playbooks for accounts whose engagement is low.
+     */
+    void activities(LocalDate day) {
+      // The activities' own stream only (never `random`). Every draw is made every day, whatever the
+      // outcome, so that one activity does not shift the draws of the others.
+      SplittableRandom draws = activityRandom;
+      boolean email = chance(draws, 1 / WorldModel.EMAIL_EVERY_DAYS);
+      double callEvery =
+          segment.equals("enterprise") ? WorldModel.ENTERPRISE_CALL_EVERY_DAYS : WorldModel.CALL_EVERY_DAYS;
+      boolean call = chance(draws, 1 / callEvery);
+      boolean smbReview = chance(draws, WorldModel.SMB_BUSINESS_REVIEWS_PER_DAY);
+      boolean playbookDrawn = chance(draws, WorldModel.PLAYBOOK_CHANCE_PER_DAY);
+      int jitter =
+          draws.nextInt(2 * WorldModel.BUSINESS_REVIEW_JITTER_DAYS + 1) - WorldModel.BUSINESS_REVIEW_JITTER_DAYS;
+      int firstReviewIn = draws.nextInt(WorldModel.BUSINESS_REVIEW_EVERY_DAYS);
+      boolean review;
+      if (segment.equals("smb")) {
+        review = smbReview;
+      } else {
+        if (nextBusinessReview == null) {
+          // The first review of a new (or returning) customer falls anywhere in its first quarter.
+          nextBusinessReview = day.plusDays(firstReviewIn);
+        }
+        review = !day.isBefore(nextBusinessReview);
+        if (review) {
+          nextBusinessReview = day.plusDays(WorldModel.BUSINESS_REVIEW_EVERY_DAYS + jitter);
+        }
+      }
+      boolean playbook =
+          playbookDrawn
+              && engagement() < WorldModel.PLAYBOOK_ENGAGEMENT_BELOW
+              && (lastPlaybook == null
+                  || ChronoUnit.DAYS.between(lastPlaybook, day) >= WorldModel.PLAYBOOK_COOL_DOWN_DAYS);
+      if (email) {
+        plan(day, EMAIL);
+      }
+      if (call) {
+        plan(day, CALL);
+        pendingLift += WorldModel.CALL_LIFT;
+      }
+      if (review) {
+        plan(day, BUSINESS_REVIEW);
+        pendingLift += WorldModel.BUSINESS_REVIEW_LIFT;
+        if (reviewLevelLiftEnds == null) {
+          pendingLevelLift += WorldModel.BUSINESS_REVIEW_LEVEL_LIFT;
+        }
+        // In force from tomorrow for BUSINESS_REVIEW_LEVEL_DAYS days; a review in force is renewed.
+        reviewLevelLiftEnds = day.plusDays(1 + WorldModel.BUSINESS_REVIEW_LEVEL_DAYS);
+      }
+      if (playbook) {
+        plan(day, PLAYBOOK);
+        pendingLift += WorldModel.PLAYBOOK_LIFT;
+        lastPlaybook = day;
+      }
+    }
+
+    /** An activity at a time of day around the customer's office hours. */
+    void plan(LocalDate day, String type) {
+      double hour = hourCenter + WorldModel.ACTIVITY_HOUR_SPREAD * activityRandom.nextGaussian();
+      double second = Math.floor(((hour % 24) + 24) % 24 * 3600);
+      plannedActivities.add(new PlannedActivity(day, Math.min(second, 86_399), type));
+    }
+
+    /** The activities as rows, each by the CSM owner the CRM shows for the account on its day. */
+    List<CsActivity> activities(Account account) {
+      List<CsActivity> rows = new ArrayList<>(plannedActivities.size());
+      int sequence = 0;
+      for (PlannedActivity planned : plannedActivities) {
+        rows.add(
+            new CsActivity(
+                String.format("act-%05d-%04d", index + 1, ++sequence), accountId,
+                at(planned.day(), planned.secondOfDay()), planned.type(),
+                account.crmOn(planned.day()).csmOwner()));
+      }
+      return rows;
+    }
+
     int badTicketsBefore(LocalDate day) {
       LocalDate windowStart = day.minusDays(WorldModel.BAD_TICKET_WINDOW_DAYS);
       while (!badTicketDays.isEmpty() && badTicketDays.peekFirst().isBefore(windowStart)) {
@@ -697,11 +832,7 @@ public final class WorldGenerator {
           category = chance(random, 0.6) ? "api_errors" : "performance";
         } else {
           category =
-              weighted(
-                  random,
-                  new String[] {"how_to", "sso_login", "integrations", "reporting", "data_import",
-                      "billing", "api_errors", "performance"},
-                  new double[] {0.3, 0.12, 0.15, 0.15, 0.1, 0.06, 0.06, 0.06});
+              weighted(random, TICKET_CATEGORIES, TICKET_CATEGORY_WEIGHTS);
         }
         String priority =
             severity > 0 && chance(random, 0.3)

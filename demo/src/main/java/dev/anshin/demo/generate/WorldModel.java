@@ -51,7 +51,95 @@ public final class WorldModel {
   /** The account churns this many days after the issue of an invoice whose last retry failed. */
   public static final int DUNNING_CHURN_DAYS = 14;
 
+  // --- customer-success activities (cs_activities): what the CS team does, and what it changes ---
+  // Activities happen only while the account has a main subscription; each draws from a random
+  // stream of its own per account. An effect moves the hidden state the day after the activity.
+  /** Mean days between routine emails to an active account (a daily chance of 1 / 14); no effect. */
+  public static final double EMAIL_EVERY_DAYS = 14;
+  /** Mean days between calls with an active smb or mid account. */
+  public static final double CALL_EVERY_DAYS = 45;
+  /** Mean days between calls with an active enterprise account: big customers get more attention. */
+  public static final double ENTERPRISE_CALL_EVERY_DAYS = 25;
+  /** What a call adds to the engagement logit the next day: a small lift. */
+  public static final double CALL_LIFT = 0.15;
+  /** Days between business reviews of a mid or enterprise account: a quarter, give or take the jitter. */
+  public static final int BUSINESS_REVIEW_EVERY_DAYS = 90;
+  /** A business review is due 90 days after the last one plus U[-15, 15] days. */
+  public static final int BUSINESS_REVIEW_JITTER_DAYS = 15;
+  /** Daily chance of a business review with an smb account (about one a year). */
+  public static final double SMB_BUSINESS_REVIEWS_PER_DAY = 1.0 / 365;
+  /** What a business review adds to the engagement logit the next day. */
+  public static final double BUSINESS_REVIEW_LIFT = 1.0;
+  /**
+   * What a business review adds to the long-run level of the engagement logit, for {@link
+   * #BUSINESS_REVIEW_LEVEL_DAYS} days: a later review within them renews the lift rather than adding
+   * another, so that quarterly reviews keep an account's level up without raising it without bound.
+   */
+  public static final double BUSINESS_REVIEW_LEVEL_LIFT = 0.5;
+  /** How long the level lift of a business review lasts: two quarters. */
+  public static final int BUSINESS_REVIEW_LEVEL_DAYS = 180;
+  /**
+   * A risk playbook is run for an account whose engagement (sigmoid of the logit) is below this:
+   * the targeting is a selection an analysis of the effect must control for.
+   */
+  public static final double PLAYBOOK_ENGAGEMENT_BELOW = 0.35;
+  /** No second playbook for an account within this many days of the last. */
+  public static final int PLAYBOOK_COOL_DOWN_DAYS = 60;
+  /** Daily chance that an eligible account (low engagement, no recent playbook) gets a playbook. */
+  public static final double PLAYBOOK_CHANCE_PER_DAY = 0.3;
+  /** What a playbook adds to the engagement logit the next day. */
+  public static final double PLAYBOOK_LIFT = 0.5;
+  /** Spread (standard deviation, hours) of an activity's time around the account's office hours. */
+  public static final double ACTIVITY_HOUR_SPREAD = 1.5;
+
+  // --- help-centre views (help_center_views): articles that deflect tickets, or fail to ---
+  /**
+   * The share of customers with a problem who look in the help centre first (the self-serve share
+   * v). An article with deflection probability q then solves v q of the problems of its category;
+   * the others become tickets.
+   */
+  public static final double SELF_SERVE_SHARE = 0.4;
+  /** A ticket category has 1 to this many articles (the missing category has none). */
+  public static final int MAX_ARTICLES_PER_CATEGORY = 3;
+  /** An article's deflection probability q is drawn from U(low, high). */
+  public static final double ARTICLE_DEFLECTION_LOW = 0.45;
+  public static final double ARTICLE_DEFLECTION_HIGH = 0.85;
+  /** How many articles per world fail (outdated or wrong): their q is drawn from the failing range. */
+  public static final int FAILING_ARTICLES = 2;
+  public static final double FAILING_DEFLECTION_LOW = 0.05;
+  public static final double FAILING_DEFLECTION_HIGH = 0.2;
+  /** A failed view lies U(5, 120) minutes before the ticket it did not prevent. */
+  public static final int FAILED_VIEW_MINUTES_MIN = 5;
+  public static final int FAILED_VIEW_MINUTES_MAX = 120;
+  /** A deflected view lies U(8, 40) days before a ticket of its account (a different problem). */
+  public static final int DEFLECTED_VIEW_DAYS_MIN = 8;
+  public static final int DEFLECTED_VIEW_DAYS_MAX = 40;
+  /**
+   * A deflected view is not followed by a ticket of its account and category within this many days
+   * (its time is drawn again until none follows): the window in which an analysis counts a view as
+   * followed by a ticket. A failed view is followed by its ticket within two hours.
+   */
+  public static final int DEFLECTION_WINDOW_DAYS = 7;
+
   private WorldModel() {}
+
+  /**
+   * The chance that a ticket whose category has an article with deflection probability q comes
+   * with a view of it shortly before: of the problems that become tickets, 1 - v q of all, those
+   * that tried the article first, v (1 - q).
+   */
+  public static double failedViewChance(double q) {
+    return SELF_SERVE_SHARE * (1 - q) / (1 - SELF_SERVE_SHARE * q);
+  }
+
+  /**
+   * The mean number of problems the article solved per ticket of its category that it did not:
+   * v q / (1 - v q). With {@link #failedViewChance(double)}, the share of the article's views that
+   * no ticket follows is q.
+   */
+  public static double deflectedViewsPerTicket(double q) {
+    return SELF_SERVE_SHARE * q / (1 - SELF_SERVE_SHARE * q);
+  }
 
   public static double sigmoid(double x) {
     return 1.0 / (1.0 + Math.exp(-x));

@@ -7,6 +7,9 @@ import static dev.anshin.demo.generate.Sampling.weighted;
 
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.demo.generate.World.AccountDays;
+import dev.anshin.demo.generate.World.CsActivity;
+import dev.anshin.demo.generate.World.HelpCenterArticle;
+import dev.anshin.demo.generate.World.HelpCenterView;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * Writes what the outside world sees of a {@link World}, delivered day by day: for every observed
  * day D one file per source under {@code <source folder>/date=D/}. The mutable sources (accounts,
  * subscriptions, invoices as CSV, tickets as JSON lines) are change files, planned by {@link
- * Delivery}; usage events and API requests are append-only JSON lines, most in their own day's file
- * and a share {@link WorldSettings#lateShare()} 1-3 days late. Usage and request traffic is drawn
- * here, per account and day, from the hidden state the simulation recorded.
+ * Delivery}; usage events and API requests (JSON lines), customer-success activities (CSV) and
+ * help-centre views (JSON lines) are append-only, most in their own day's file and a share {@link
+ * WorldSettings#lateShare()} 1-3 days late. Usage and request traffic is drawn here, per account and
+ * day, from the hidden state the simulation recorded; the activities and views are the world's.
  */
 public final class WorldWriter {
   private static final Logger LOG = LoggerFactory.getLogger(WorldWriter.class);
@@ -101,6 +106,8 @@ public final class WorldWriter {
   private final WorldSettings settings;
   private final Path out;
   private final Delivery delivery;
+  /** The files of the append-only sources the world lists (not drawn here), by day index. */
+  private final Map<SourceTable, List<List<String[]>>> worldEvents = new EnumMap<>(SourceTable.class);
   private final Map<SourceTable, Long> goodRows = new EnumMap<>(SourceTable.class);
   private final Map<SourceTable, DirtyRows> dirty = new EnumMap<>(SourceTable.class);
   private long bytes;
@@ -111,12 +118,15 @@ public final class WorldWriter {
     this.settings = world.settings();
     this.out = out;
     this.delivery = Delivery.of(world);
+    worldEvents.put(SourceTable.CS_ACTIVITIES, deliveredByDay(SourceTable.CS_ACTIVITIES, activityRows()));
+    worldEvents.put(SourceTable.HELP_CENTER_VIEWS, deliveredByDay(SourceTable.HELP_CENTER_VIEWS, viewRows()));
     // Bad rows draw from their own generator: the good rows must not change with --dirty.
     SplittableRandom dirtyRandom = new SplittableRandom(Sampling.mix(settings.seed() ^ 0xD1127L));
     for (SourceTable table : SourceTable.values()) {
-      // The change files are planned already; traffic is drawn later, and a day has plenty.
+      // The change files and the world's events are planned already; traffic is drawn later, and a
+      // day has plenty.
       IntUnaryOperator goodRowsOn =
-          changeFile(table) ? day -> delivery.rows(table, day).size() : day -> Integer.MAX_VALUE;
+          drawnTraffic(table) ? day -> Integer.MAX_VALUE : day -> plannedRows(table, day).size();
       dirty.put(
           table,
           new DirtyRows(
@@ -134,6 +144,8 @@ public final class WorldWriter {
       case USAGE_EVENTS -> "usage";
       case API_REQUESTS -> "requests";
       case TICKETS -> "tickets";
+      case CS_ACTIVITIES -> "cs_activities";
+      case HELP_CENTER_VIEWS -> "help_center";
     };
   }
 
@@ -146,12 +158,86 @@ public final class WorldWriter {
       case USAGE_EVENTS -> "events.jsonl";
       case API_REQUESTS -> "requests.jsonl";
       case TICKETS -> "tickets.jsonl";
+      case CS_ACTIVITIES -> "activities.csv";
+      case HELP_CENTER_VIEWS -> "views.jsonl";
     };
   }
 
-  /** Whether the source is delivered as change files (rows in their state at the end of each day). */
-  static boolean changeFile(SourceTable table) {
-    return table != SourceTable.USAGE_EVENTS && table != SourceTable.API_REQUESTS;
+  /** Whether the source's rows are drawn here, day by day, rather than listed by the world. */
+  static boolean drawnTraffic(SourceTable table) {
+    return table == SourceTable.USAGE_EVENTS || table == SourceTable.API_REQUESTS;
+  }
+
+  /** The rows of a source that is not drawn here, in its file of the day {@code dayIndex}. */
+  private List<String[]> plannedRows(SourceTable table, int dayIndex) {
+    return switch (table) {
+      case ACCOUNTS, SUBSCRIPTIONS, INVOICES, TICKETS -> delivery.rows(table, dayIndex);
+      case CS_ACTIVITIES, HELP_CENTER_VIEWS -> worldEvents.get(table).get(dayIndex);
+      case USAGE_EVENTS, API_REQUESTS -> throw new IllegalArgumentException(table + " is drawn day by day");
+    };
+  }
+
+  /** The activities of the observed days as rows of cs_activities, by the day they happened. */
+  private List<List<String[]>> activityRows() {
+    List<List<String[]>> byDay = emptyDays();
+    for (CsActivity activity : world.activities()) {
+      int dayIndex = observedIndex(activity.time());
+      if (dayIndex >= 0 && dayIndex < settings.days()) {
+        byDay.get(dayIndex).add(
+            new String[] {
+              activity.id(), activity.accountId(), seconds(activity.time()), activity.type(), activity.owner()
+            });
+      }
+    }
+    return byDay;
+  }
+
+  /** The help-centre views as rows, with their article's title and section, by the day they happened. */
+  private List<List<String[]>> viewRows() {
+    Map<String, HelpCenterArticle> articles = new HashMap<>();
+    world.articles().forEach(a -> articles.put(a.id(), a));
+    List<List<String[]>> byDay = emptyDays();
+    for (HelpCenterView view : world.helpCenterViews()) {
+      int dayIndex = observedIndex(view.time());
+      HelpCenterArticle article = articles.get(view.articleId());
+      long millisOfDay = Math.floorMod(view.time().toEpochMilli(), 86_400_000L);
+      byDay.get(dayIndex).add(
+          new String[] {
+            view.id(), view.accountId(), view.userId(),
+            settings.start().plusDays(dayIndex) + "T" + clock(millisOfDay), article.id(), article.title(),
+            article.category()
+          });
+    }
+    return byDay;
+  }
+
+  /**
+   * The files of an append-only source whose rows of each day are known: each day's own rows with
+   * a share {@link WorldSettings#lateShare()} held back 1-3 days, by the same rule as the traffic;
+   * those due after the last observed day are in flight at the export and not written.
+   */
+  private List<List<String[]>> deliveredByDay(SourceTable table, List<List<String[]>> rowsByDay) {
+    List<List<String[]>> waiting = emptyDays();
+    List<List<String[]>> files = new ArrayList<>(settings.days());
+    for (int dayIndex = 0; dayIndex < settings.days(); dayIndex++) {
+      List<Late> late = new ArrayList<>();
+      List<String[]> onTime = delay(table, dayIndex, rowsByDay.get(dayIndex), late);
+      schedule(late, waiting);
+      files.add(arrivals(onTime, waiting, dayIndex));
+    }
+    return files;
+  }
+
+  private List<List<String[]>> emptyDays() {
+    List<List<String[]>> days = new ArrayList<>(settings.days());
+    for (int i = 0; i < settings.days(); i++) {
+      days.add(new ArrayList<>());
+    }
+    return days;
+  }
+
+  private int observedIndex(Instant time) {
+    return (int) ChronoUnit.DAYS.between(settings.start(), Delivery.day(time));
   }
 
   /** Writes the sources of {@code world} under {@code out} and returns the row counts. */
@@ -244,7 +330,8 @@ public final class WorldWriter {
               switch (table) {
                 case USAGE_EVENTS -> arrivals(traffic.events(), lateEvents, dayIndex);
                 case API_REQUESTS -> arrivals(traffic.requests(), lateRequests, dayIndex);
-                case ACCOUNTS, SUBSCRIPTIONS, INVOICES, TICKETS -> delivery.rows(table, dayIndex);
+                case ACCOUNTS, SUBSCRIPTIONS, INVOICES, TICKETS, CS_ACTIVITIES, HELP_CENTER_VIEWS ->
+                    plannedRows(table, dayIndex);
               };
           writeFile(table, formats.get(table), dayIndex, rows);
         }
