@@ -90,7 +90,9 @@ class DeliveryTest {
               "invoices/date=" + day + "/invoices.csv",
               "usage/date=" + day + "/events.jsonl",
               "requests/date=" + day + "/requests.jsonl",
-              "tickets/date=" + day + "/tickets.jsonl"));
+              "tickets/date=" + day + "/tickets.jsonl",
+              "cs_activities/date=" + day + "/activities.csv",
+              "help_center/date=" + day + "/views.jsonl"));
     }
     assertThat(SourceFilesTest.sourceFiles(root)).isEqualTo(expected);
     assertThat(root.resolve("accounts.csv")).doesNotExist();
@@ -101,7 +103,8 @@ class DeliveryTest {
             "subscription_id,account_id,plan,seats,mrr,currency,interval,started_at,ended_at,cancel_reason",
             "invoices",
             "invoice_id,account_id,subscription_id,amount,currency,period_start,period_end,issued_at,status,"
-                + "failed_attempts,paid_at");
+                + "failed_attempts,paid_at",
+            "cs_activities", "activity_id,account_id,activity_time,activity_type,owner");
     int emptyCsv = 0;
     for (String file : expected) {
       List<String> lines = Files.readAllLines(root.resolve(file));
@@ -112,6 +115,14 @@ class DeliveryTest {
       }
     }
     assertThat(emptyCsv).as("days without any change of some CSV source").isPositive();
+    assertThat(
+            Files.readAllLines(root.resolve("help_center/date=" + TINY.start().plusDays(40) + "/views.jsonl")))
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("{\"view_id\":\"hcv-")
+                    .contains("\"user_id\":\"u-", "\"view_time\":", "\"article_id\":\"kb-",
+                        "\"article_title\":", "\"category\":"));
     assertThat(Files.readAllLines(root.resolve("tickets/date=" + TINY.start().plusDays(40) + "/tickets.jsonl")))
         .allSatisfy(
             line ->
@@ -583,6 +594,75 @@ class DeliveryTest {
       assertThat(onTime.values()).isNotEmpty()
           .allSatisfy(r -> assertThat(day(Instant.parse(r.get(time)))).isAfter(last.minusDays(3)));
     }
+  }
+
+  @Test
+  void activitiesAndViewsAreDeliveredOnceInTheirDaysFileOrUpTo3DaysLate() throws IOException {
+    // A high late share, so that even the tiny world's few views include late ones.
+    WorldSettings lateOften = TINY.withLateShare(0.3);
+    Map<String, List<Delivered>> files =
+        read(WorldGeneratorTest.writeWorld(lateOften, scratch.resolve("late-often")), lateOften);
+    LocalDate last = TINY.lastDay();
+    Map<String, World.HelpCenterArticle> articles =
+        tiny.articles().stream().collect(Collectors.toMap(World.HelpCenterArticle::id, a -> a));
+    // What the world says each row is: every activity and view of the observed days, by id.
+    Map<String, Map<String, String>> activities = new HashMap<>();
+    for (World.CsActivity a : tiny.activities()) {
+      if (!day(a.time()).isAfter(last)) {
+        activities.put(a.id(), Map.of("activity_id", a.id(), "account_id", a.accountId(),
+            "activity_time", a.time().toString(), "activity_type", a.type(), "owner", a.owner()));
+      }
+    }
+    Map<String, Map<String, String>> views = new HashMap<>();
+    for (World.HelpCenterView v : tiny.helpCenterViews()) {
+      World.HelpCenterArticle article = articles.get(v.articleId());
+      views.put(v.id(), Map.of("view_id", v.id(), "account_id", v.accountId(), "user_id", v.userId(),
+          "view_time", v.time().toString(), "article_id", v.articleId(), "article_title", article.title(),
+          "category", article.category()));
+    }
+    assertThat(activities).hasSizeGreaterThan(100);
+    assertThat(views).isNotEmpty();
+    for (String source : List.of("cs_activities", "help_center_views")) {
+      Map<String, Map<String, String>> expected = source.equals("cs_activities") ? activities : views;
+      String id = SourceTable.byName(source).idColumn();
+      String time = SourceTable.byName(source).eventTimeColumn().orElseThrow();
+      // --late-share 0: exactly the world's rows, each in its own day's file.
+      Map<String, Map<String, String>> onTime = new HashMap<>();
+      for (Delivered r : onTimeFiles.get(source)) {
+        assertThat(day(r.instant(time))).isEqualTo(r.day());
+        assertThat(onTime.put(r.get(id), normalised(r.row(), time))).as("%s once", r.get(id)).isNull();
+      }
+      assertThat(onTime).as(source).isEqualTo(expected);
+      // 30% late: the same rows, 1-3 days late; only those due after the export are missing.
+      long rows = 0;
+      long late = 0;
+      Set<String> delivered = new HashSet<>();
+      for (Delivered r : files.get(source)) {
+        assertThat(normalised(r.row(), time)).isEqualTo(expected.get(r.get(id)));
+        assertThat(delivered.add(r.get(id))).as("%s once", r.get(id)).isTrue();
+        long delay = ChronoUnit.DAYS.between(day(r.instant(time)), r.day());
+        assertThat(delay).isBetween(0L, 3L);
+        if (!day(r.instant(time)).isAfter(last.minusDays(3))) {
+          rows++;
+          late += delay > 0 ? 1 : 0;
+        }
+      }
+      Map<String, Map<String, String>> missing = new HashMap<>(expected);
+      missing.keySet().removeAll(delivered);
+      assertThat(missing.values())
+          .allSatisfy(r -> assertThat(day(Instant.parse(r.get(time)))).isAfter(last.minusDays(3)));
+      double p = lateOften.lateShare();
+      double sd = Math.sqrt(rows * p * (1 - p));
+      assertThat((double) late).as(source).isBetween(rows * p - 5 * sd, rows * p + 5 * sd).isPositive();
+    }
+  }
+
+  /** A delivered row with its event time as an Instant's canonical text, to compare with the world. */
+  static Map<String, String> normalised(Map<String, String> row, String timeColumn) {
+    Map<String, String> copy = new HashMap<>(row);
+    copy.put(timeColumn, Instant.parse(row.get(timeColumn)).toString());
+    copy.values().removeIf(java.util.Objects::isNull);
+    return copy;
   }
 
   // --- reading what was delivered ---

@@ -50,10 +50,13 @@ class SourceFilesTest extends SparkTestBase {
           SourceTable.INVOICES, "invoices/date=%s/invoices.csv",
           SourceTable.USAGE_EVENTS, "usage/date=%s/events.jsonl",
           SourceTable.API_REQUESTS, "requests/date=%s/requests.jsonl",
-          SourceTable.TICKETS, "tickets/date=%s/tickets.jsonl");
+          SourceTable.TICKETS, "tickets/date=%s/tickets.jsonl",
+          SourceTable.CS_ACTIVITIES, "cs_activities/date=%s/activities.csv",
+          SourceTable.HELP_CENTER_VIEWS, "help_center/date=%s/views.jsonl");
   /** The event time of the append-only sources: at most 3 days before the file's day. */
   static final Map<SourceTable, String> EVENT_TIMES =
-      Map.of(SourceTable.USAGE_EVENTS, "event_time", SourceTable.API_REQUESTS, "request_time");
+      Map.of(SourceTable.USAGE_EVENTS, "event_time", SourceTable.API_REQUESTS, "request_time",
+          SourceTable.CS_ACTIVITIES, "activity_time", SourceTable.HELP_CENTER_VIEWS, "view_time");
 
   Path clean;
   Path dirty;
@@ -100,6 +103,9 @@ class SourceFilesTest extends SparkTestBase {
     assertThat(expected.get("invoices")).containsKeys("negative_amount", "duplicate_id", "malformed_record");
     assertThat(expected.get("usage_events")).doesNotContainKeys("negative_amount", "negative_duration").containsKey("too_late");
     assertThat(expected.get("api_requests")).containsKey("too_late");
+    assertThat(expected.get("cs_activities")).containsKeys("too_late", "unknown_account", "missing_required_field")
+        .doesNotContainKeys("negative_amount", "negative_duration");
+    assertThat(expected.get("help_center_views")).containsKeys("too_late", "duplicate_id", "malformed_record");
     assertThat(expected.get("tickets")).containsKeys("unknown_account", "timestamp_out_of_range", "negative_duration")
         .doesNotContainKey("too_late");
     assertThat(expected.get("accounts")).doesNotContainKey("unknown_account");
@@ -143,7 +149,8 @@ class SourceFilesTest extends SparkTestBase {
     assertThat(text.toString(StandardCharsets.UTF_8))
         .contains("--out", "--accounts", "--days", "--seed", "--start", "--horizon", "--dirty",
             "--late-share", "default: 400", "default: 2025-01-01", "default: 0.02", "dirty_manifest.json",
-            "accounts/date=D/accounts.csv", "too_late");
+            "accounts/date=D/accounts.csv", "cs_activities/date=D/activities.csv",
+            "help_center/date=D/views.jsonl", "help_center_articles.csv", "too_late");
     assertThat(AnshinCli.run("generate", "--out", scratch.resolve("bad").toString(), "--accounts", "0"))
         .isEqualTo(64);
     assertThat(AnshinCli.run("generate", "--out", scratch.resolve("bad").toString(), "--start", "2025-13-01"))
@@ -371,6 +378,18 @@ class SourceFilesTest extends SparkTestBase {
         if (!row.get("user_id").startsWith("u-")) {
           throw new AssertionError("user_id does not start with u-: " + row);
         }
+      }
+      case CS_ACTIVITIES -> {
+        assertThat(row.get("activity_id")).matches("act-\\d{5}-\\d{4}");
+        assertThat(row.get("activity_type")).isIn("email", "call", "business_review", "playbook");
+        assertThat(row.get("owner")).isIn(WorldGenerator.CSM_OWNERS);
+      }
+      case HELP_CENTER_VIEWS -> {
+        // The same user ids as the usage events: u-<the account's number>-<four digits>.
+        assertThat(row.get("user_id")).matches("u-" + row.get("account_id").substring(4) + "-\\d{4}");
+        assertThat(row.get("category")).isIn((Object[]) WorldGenerator.TICKET_CATEGORIES);
+        assertThat(row.get("article_id")).startsWith("kb-" + row.get("category") + "-");
+        assertThat(row.get("article_title")).isNotBlank();
       }
     }
   }

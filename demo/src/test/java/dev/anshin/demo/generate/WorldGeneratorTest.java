@@ -3,6 +3,7 @@ package dev.anshin.demo.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anshin.demo.generate.World.Subscription;
+import dev.anshin.features.sources.SourceTable;
 import dev.anshin.demo.generate.World.TruthRow;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,8 +47,10 @@ class WorldGeneratorTest {
     Path second = writeWorld(TINY, scratch.resolve("second"));
     Map<String, byte[]> firstFiles = files(written);
     Map<String, byte[]> secondFiles = files(second);
-    // One file per source and day, source_counts.json and dirty_manifest.json.
-    assertThat(firstFiles.keySet()).isEqualTo(secondFiles.keySet()).hasSize(6 * TINY.days() + 2);
+    // One file per source and day, source_counts.json, dirty_manifest.json, the help centre's
+    // articles and the activities' effects.
+    assertThat(firstFiles.keySet()).isEqualTo(secondFiles.keySet())
+        .hasSize(SourceTable.values().length * TINY.days() + 4);
     for (String file : firstFiles.keySet()) {
       assertThat(secondFiles.get(file)).as(file).isEqualTo(firstFiles.get(file));
     }
@@ -222,7 +225,8 @@ class WorldGeneratorTest {
     Path scaled = writeWorld(clean.withTrafficScale(4), scratch.resolve("traffic-x4"));
     Map<String, byte[]> baseFiles = files(base);
     Map<String, byte[]> scaledFiles = files(scaled);
-    for (String folder : List.of("accounts/", "subscriptions/", "invoices/", "tickets/")) {
+    for (String folder :
+        List.of("accounts/", "subscriptions/", "invoices/", "tickets/", "cs_activities/", "help_center/")) {
       Map<String, byte[]> expected = new java.util.TreeMap<>(baseFiles);
       expected.keySet().removeIf(name -> !name.startsWith(folder));
       assertThat(expected).as(folder).isNotEmpty();
@@ -244,6 +248,7 @@ class WorldGeneratorTest {
     World world = WorldGenerator.simulate(settings);
     WorldWriter.Written written = WorldWriter.write(world, out);
     TruthWriter.writeCounts(written, out);
+    TruthWriter.writeHelpCenterAndActivities(world, out);
     if (settings.dirty()) {
       TruthWriter.writeManifest(written, out);
     }
