@@ -108,7 +108,42 @@ public enum SourceTable {
           column("satisfaction", DataTypes.StringType, false, "good", "bad", "offered", "unoffered"),
           nonNegative("reopens", DataTypes.IntegerType, false),
           nonNegative("agent_replies", DataTypes.IntegerType, false),
-          nonNegative("handle_minutes", DataTypes.DoubleType, false)));
+          nonNegative("handle_minutes", DataTypes.DoubleType, false))),
+
+  /**
+   * What the customer-success team did with an account (a call, a business review, an email, a
+   * playbook run), as its CRM or CS platform logs it. Optional: read only when enabled.
+   */
+  CS_ACTIVITIES(
+      "cs_activities",
+      Kind.EVENT,
+      "activity_id",
+      "activity_date",
+      List.of(
+          column("activity_id", DataTypes.StringType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("activity_time", DataTypes.TimestampType, true),
+          column("activity_type", DataTypes.StringType, true),
+          column("owner", DataTypes.StringType, false))),
+
+  /**
+   * Help-centre article views per account and user. {@code category} is the article's section in
+   * the tickets' category vocabulary, so that an article and the tickets it could prevent meet.
+   * Optional: read only when enabled.
+   */
+  HELP_CENTER_VIEWS(
+      "help_center_views",
+      Kind.EVENT,
+      "view_id",
+      "view_date",
+      List.of(
+          column("view_id", DataTypes.StringType, true),
+          column("account_id", DataTypes.StringType, true),
+          column("user_id", DataTypes.StringType, true),
+          column("view_time", DataTypes.TimestampType, true),
+          column("article_id", DataTypes.StringType, true),
+          column("article_title", DataTypes.StringType, false),
+          column("category", DataTypes.StringType, true)));
 
   /**
    * The day a row was delivered: the date of the file (or run) it came in. Every typed source table
@@ -187,8 +222,19 @@ public enum SourceTable {
       case USAGE_EVENTS -> Optional.of("event_time");
       case API_REQUESTS -> Optional.of("request_time");
       case TICKETS -> Optional.of("created_at");
+      case CS_ACTIVITIES -> Optional.of("activity_time");
+      case HELP_CENTER_VIEWS -> Optional.of("view_time");
       default -> Optional.empty();
     };
+  }
+
+  /**
+   * Whether a deployment may go without this source: the pipeline's core needs the CRM, billing,
+   * usage, requests and tickets; the customer-success activities and help-centre views only feed the
+   * tables built from them, and are read only when {@code anshin.sources.<name>.enabled} is true.
+   */
+  public boolean optional() {
+    return this == CS_ACTIVITIES || this == HELP_CENTER_VIEWS;
   }
 
   /** Whether rows carry an account_id that must name a known account. */

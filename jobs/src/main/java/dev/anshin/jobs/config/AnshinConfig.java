@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -51,7 +53,7 @@ public record AnshinConfig(
 
   /** Where and how one source is read. */
   public record SourceSettings(
-      String format, String path, Map<String, String> options, Map<String, String> columns,
+      boolean enabled, String format, String path, Map<String, String> options, Map<String, String> columns,
       String jdbcUrl, String jdbcTable, String jdbcUserEnv, String jdbcPasswordEnv) {
 
     /** The name of the raw column that feeds a typed column (the column mapping, or the same name). */
@@ -190,9 +192,17 @@ public record AnshinConfig(
                   + table.tableName() + "; columns are " + table.columnNames());
         }
       }
+      boolean enabled = !s.hasPath("enabled") || get(() -> s.getBoolean("enabled"), key + ".enabled");
+      if (!enabled && !table.optional()) {
+        throw AnshinException.badConfig(
+            "anshin." + key + ".enabled is false, but " + table.tableName() + " is required; only "
+                + Arrays.stream(SourceTable.values()).filter(SourceTable::optional).map(SourceTable::tableName).toList()
+                + " may be disabled");
+      }
       sources.put(
           table,
           new SourceSettings(
+              enabled,
               format,
               s.hasPath("path") ? s.getString("path") : null,
               stringMap(s, "options", key),
@@ -246,6 +256,7 @@ public record AnshinConfig(
     MaintenanceSettings maintenance =
         new MaintenanceSettings(oneOf(c, "maintenance.cadence", "weekly", "daily", "monthly", "never"), retention);
     WarehouseSettings warehouse = warehouse(c);
+    AnalyticsConfig.traceability(c); // checked now, like every other key; bound again when used
     return new AnshinConfig(
         Path.of(get(() -> c.getString("lakehouse"), "lakehouse")),
         Path.of(get(() -> c.getString("sources.dir"), "sources.dir")),
@@ -317,6 +328,21 @@ public record AnshinConfig(
   }
 
   /** The same configuration with the command line's overrides applied. */
+  /** The settings of activity_effects and help_center_deflection. */
+  public AnalyticsConfig.Traceability traceability() {
+    return AnalyticsConfig.traceability(raw.getConfig(ROOT));
+  }
+
+  /** The sources a run reads: every required source, and the optional ones that are enabled. */
+  public List<SourceTable> enabledSources() {
+    return Arrays.stream(SourceTable.values()).filter(t -> sources.get(t).enabled()).toList();
+  }
+
+  /** Whether an optional source is read, so that the tables built from it are. */
+  public boolean enabled(SourceTable source) {
+    return sources.get(source).enabled();
+  }
+
   public AnshinConfig withLocations(Path lakehouseOverride, Path sourcesOverride) {
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,

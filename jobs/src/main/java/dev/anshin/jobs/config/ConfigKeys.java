@@ -31,6 +31,8 @@ final class ConfigKeys {
       List.of(
           Pattern.compile("anshin\\.spark\\.options\\..+"),
           Pattern.compile("anshin\\.sources\\.[^.]+\\.(options|columns)\\..+"),
+          // Every source has the key; only an optional one may set it false, which binding says.
+          Pattern.compile("anshin\\.sources\\.[^.]+\\.enabled"),
           Pattern.compile("anshin\\.sources\\.[^.]+\\.(format|path|jdbc\\.url|jdbc\\.table|jdbc\\.user-env|jdbc\\.password-env)"),
           Pattern.compile("anshin\\.slo\\.(plans|segments)\\.[^.]+\\.(availability|latency|latency-threshold-ms)"),
           Pattern.compile("anshin\\.revenue\\.exchange-rates\\.[^.]+"),

@@ -38,7 +38,7 @@ import org.apache.spark.sql.types.StructType;
  * <p>Every table is keyed by the day its rows were delivered, and a run replaces exactly the days
  * [from, to]: running a date again changes nothing, and a backfill writes the rows that one run per
  * day writes. Every source is checked for presence before anything is written, so a missing export
- * stops the run with the previous tables intact. The accounts come first: every other row is checked
+ * stops the run with the previous tables intact. The optional sources are read only when enabled. The accounts come first: every other row is checked
  * against the accounts the CRM had delivered by the day that row was delivered.
  */
 public final class IngestStep implements Step {
@@ -70,7 +70,8 @@ public final class IngestStep implements Step {
 
   public static Summary ingest(PipelineContext context, LocalDate from, LocalDate to) {
     SourceReader reader = new SourceReader(context.spark(), context.config());
-    for (SourceTable source : SourceTable.values()) {
+    List<SourceTable> sources = context.config().enabledSources();
+    for (SourceTable source : sources) {
       reader.checkPresent(source, from, to);
     }
     Lakehouse lakehouse = context.lakehouse();
@@ -94,7 +95,7 @@ public final class IngestStep implements Step {
     // The sources whose rejections are in `quarantined`: kept even when a later source fails.
     List<String> finished = new ArrayList<>();
     try {
-      for (SourceTable source : SourceTable.values()) {
+      for (SourceTable source : sources) {
         context.step("ingest " + source.tableName(), to, () -> {
           Dataset<Row> known =
               source.referencesAccounts()

@@ -209,6 +209,34 @@ class AnshinConfigTest {
   }
 
   @Test
+  void theOptionalSourcesAreReadOnlyWhenEnabledAndTheOthersCannotBeTurnedOff() throws IOException {
+    AnshinConfig defaults = AnshinConfig.load(null);
+    assertThat(defaults.enabledSources())
+        .containsExactly(SourceTable.ACCOUNTS, SourceTable.SUBSCRIPTIONS, SourceTable.INVOICES, SourceTable.USAGE_EVENTS,
+            SourceTable.API_REQUESTS, SourceTable.TICKETS);
+    Path file = dir.resolve("activities.conf");
+    Files.writeString(file, "anshin.sources.cs_activities.enabled = true");
+    AnshinConfig enabled = AnshinConfig.load(file);
+    assertThat(enabled.enabled(SourceTable.CS_ACTIVITIES)).isTrue();
+    assertThat(enabled.enabled(SourceTable.HELP_CENTER_VIEWS)).isFalse();
+    assertThat(enabled.enabledSources()).contains(SourceTable.CS_ACTIVITIES).doesNotContain(SourceTable.HELP_CENTER_VIEWS);
+    assertThat(enabled.sources().get(SourceTable.CS_ACTIVITIES).path()).isEqualTo("cs_activities/date={date}");
+    assertBad("anshin.sources.tickets.enabled = false",
+        "anshin.sources.tickets.enabled is false, but tickets is required; only [cs_activities, help_center_views] may be disabled");
+  }
+
+  @Test
+  void theTraceabilityAnalysesAreBoundWithEveryMistakeNamed() throws IOException {
+    var defaults = AnshinConfig.load(null).traceability();
+    assertThat(defaults.activityEffects().windowDays()).containsExactly(30, 90);
+    assertThat(defaults.activityEffects().lookbackDays()).isEqualTo(365);
+    assertThat(defaults.helpCenter()).isEqualTo(new dev.anshin.features.support.HelpCenterDeflection.Settings(7, 90, 20, 0.4));
+    assertBad("anshin.customer-success.effect-windows = [30, 0]", "anshin.customer-success: windows and the lookback must be positive");
+    assertBad("anshin.help-center.failing-below = 1.5", "anshin.help-center: ");
+    assertBad("anshin.help-center.min-viewings = many", "help-center.min-viewings");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError() {
     assertThatThrownBy(() -> AnshinConfig.load(dir.resolve("nope.conf")))
         .isInstanceOf(AnshinException.class)
