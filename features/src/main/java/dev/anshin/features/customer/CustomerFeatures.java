@@ -370,7 +370,8 @@ public final class CustomerFeatures {
     return coalesce(col(name), lit(0L));
   }
 
-  static scala.collection.immutable.Seq<String> scalaSeq(String... names) {
+  /** Column names for Spark's using-column joins, which take a Scala sequence. */
+  public static scala.collection.immutable.Seq<String> scalaSeq(String... names) {
     return scala.jdk.javaapi.CollectionConverters.asScala(List.of(names)).toList();
   }
 }

@@ -6,7 +6,9 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.anshin.features.health.HealthSettings;
 import dev.anshin.features.slo.SloSettings;
+import dev.anshin.features.success.ActivityEffects;
 import dev.anshin.features.support.BusinessSchedule;
+import dev.anshin.features.support.HelpCenterDeflection;
 import dev.anshin.features.support.SupportSettings;
 import dev.anshin.errors.AnshinException;
 import java.math.BigDecimal;
@@ -131,6 +133,21 @@ public final class AnalyticsConfig {
             positiveNumber(anshin, t + "billing-issues.zero"),
             number(anshin, t + "usage-trend.zero"),
             number(anshin, t + "usage-trend.full"))));
+  }
+
+  /** The analyses of the optional sources, {@code anshin.customer-success} and {@code anshin.help-center}. */
+  public record Traceability(ActivityEffects.Settings activityEffects, HelpCenterDeflection.Settings helpCenter) {}
+
+  public static Traceability traceability(Config anshin) {
+    List<Integer> windows = AnshinConfig.get(() -> anshin.getIntList("customer-success.effect-windows"), "customer-success.effect-windows");
+    int lookback = AnshinConfig.get(() -> anshin.getInt("customer-success.lookback-days"), "customer-success.lookback-days");
+    ActivityEffects.Settings effects = build("customer-success", () -> new ActivityEffects.Settings(windows, lookback));
+    HelpCenterDeflection.Settings helpCenter = build("help-center", () -> new HelpCenterDeflection.Settings(
+        AnshinConfig.get(() -> anshin.getInt("help-center.deflection-days"), "help-center.deflection-days"),
+        AnshinConfig.get(() -> anshin.getInt("help-center.window-days"), "help-center.window-days"),
+        AnshinConfig.get(() -> anshin.getInt("help-center.min-viewings"), "help-center.min-viewings"),
+        AnshinConfig.get(() -> anshin.getDouble("help-center.failing-below"), "help-center.failing-below")));
+    return new Traceability(effects, helpCenter);
   }
 
   /** The schedule name that means round the clock: business time is elapsed time. */
