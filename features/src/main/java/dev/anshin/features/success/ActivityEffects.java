@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.date_add;
-import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.stddev_samp;
@@ -22,7 +21,6 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 
 /**
  * What customer-success activities went with: per activity type and window (30 and 90 days), the
@@ -33,7 +31,11 @@ import org.apache.spark.sql.expressions.Window;
  * only with accounts that looked the same the day before it: the same day, segment and health band
  * (exact matching, the estimate of the effect on the accounts that had the activity). An activity
  * on day d of an account with a health row on d - 1 is <em>treated</em>; an account of the same
- * stratum on d - 1 with no activity of that type on d through d - 1 + W is a <em>comparable</em>.
+ * stratum on d - 1 without an activity of that type on d is a <em>comparable</em>. Only what was
+ * known on d - 1 picks the comparables: excluding those that have the activity later in the window
+ * would condition on the future (an account that churns gets no more emails, so "no email for 30
+ * days" selects churners). A comparable's own later activities are part of its outcome, which pulls
+ * an effect towards zero, never away from it.
  * Outcomes over the window W after d - 1: the health score's change to d - 1 + W (for accounts still
  * scored then), and churn, an MRR churn movement on d through d - 1 + W. The effect is the mean over
  * treated activities of their outcome minus their stratum's comparable mean, with a 95% interval
@@ -141,29 +143,20 @@ public final class ActivityEffects {
             .withColumn("churned", when(col("churned").isNull(), lit(0.0)).otherwise(col("churned")))
             .withColumn("change", col("score_after").minus(col("score_before")));
 
-    // Each base day and activity type, with the account's first activity of that type after the base day.
+    // Each base day and activity type, treated when the account had that activity the next day.
     Dataset<Row> types = acts.select("activity_type").distinct();
-    Dataset<Row> candidates =
-        outcomes.crossJoin(types)
-            .select(col("account_id"), col("activity_type"), col("base_date").as("day"), lit(0).as("_is_activity"),
-                lit(null).cast("date").as("_activity_date"), col("segment"), col("band"), col("change"), col("churned"));
-    Dataset<Row> activityRows =
-        acts.select(col("account_id"), col("activity_type"), col("activity_date").as("day"), lit(1).as("_is_activity"),
-            col("activity_date").as("_activity_date"), lit(null).cast("string").as("segment"),
-            lit(null).cast("string").as("band"), lit(null).cast("double").as("change"), lit(null).cast("double").as("churned"));
-    // Newest first, and on one day the base row before the activity, so that the last activity seen
-    // before a base row is the earliest one strictly after its day (a running frame, linear time).
+    Dataset<Row> treatedDays =
+        acts.select(col("account_id").as("_t_account"), col("activity_type").as("_t_type"),
+            col("activity_date").as("_t_date"));
     Dataset<Row> withNext =
-        candidates.unionByName(activityRows)
-            .withColumn("next_activity", last(col("_activity_date"), true).over(
-                Window.partitionBy(col("account_id"), col("activity_type"))
-                    .orderBy(col("day").desc(), col("_is_activity").asc())
-                    .rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-            .filter(col("_is_activity").equalTo(0))
-            .withColumn("treated", col("next_activity").equalTo(date_add(col("day"), 1)))
-            .withColumn("comparable",
-                col("next_activity").isNull().or(col("next_activity").gt(date_add(col("day"), window))))
-            .filter(col("treated").or(col("comparable")));
+        outcomes.crossJoin(types)
+            .join(treatedDays, col("account_id").equalTo(col("_t_account"))
+                .and(col("activity_type").equalTo(col("_t_type")))
+                .and(col("_t_date").equalTo(date_add(col("base_date"), 1))), "left")
+            .withColumn("treated", col("_t_date").isNotNull())
+            .withColumn("comparable", col("_t_date").isNull())
+            .withColumnRenamed("base_date", "day")
+            .drop("_t_account", "_t_type", "_t_date");
     Column[] stratum = {col("activity_type"), col("day"), col("segment"), col("band")};
     Dataset<Row> comparables =
         withNext.filter(col("comparable"))

@@ -47,7 +47,7 @@ class ActivityEffectsTest extends SparkTestBase {
         // twice on one day counts once
         row("acc1", "business_review", date("2024-01-11"), date("2024-01-12")),
         row("acc2", "business_review", date("2024-01-11"), date("2024-01-11")),
-        // later in the window: neither treated nor comparable
+        // later in the window: still a comparable on the 10th (what comes later is part of its outcome)
         row("acc6", "business_review", date("2024-01-12"), date("2024-01-12")),
         // no yellow account like it that day: unmatched
         row("acc7", "business_review", date("2024-01-11"), date("2024-01-11")),
@@ -67,18 +67,18 @@ class ActivityEffectsTest extends SparkTestBase {
     assertThat(review.<Long>getAs(Columns.ACTIVITIES)).isEqualTo(2);
     assertThat(review.<Long>getAs(Columns.ACCOUNTS)).isEqualTo(2);
     assertThat(review.<Long>getAs(Columns.UNMATCHED_ACTIVITIES)).isEqualTo(1);
-    // Comparables acc3 (+5), acc4 (-10), acc5 (churned, no health after): mean change -2.5, churn 1/3.
-    // acc1 +20 against -2.5: +22.5; acc2 churned and has no change.
+    // Comparables acc3 (+5), acc4 (-10), acc6 (+40), acc5 (churned, no health after): mean change 35/3, churn 1/4.
+    // acc1 +20 against 35/3: +25/3; acc2 churned and has no change.
     assertThat(review.<Double>getAs(Columns.HEALTH_CHANGE)).isCloseTo(20, within(1e-9));
-    assertThat(review.<Double>getAs(Columns.COMPARABLE_HEALTH_CHANGE)).isCloseTo(-2.5, within(1e-9));
-    assertThat(review.<Double>getAs(Columns.HEALTH_EFFECT)).isCloseTo(22.5, within(1e-9));
+    assertThat(review.<Double>getAs(Columns.COMPARABLE_HEALTH_CHANGE)).isCloseTo(35.0 / 3, within(1e-9));
+    assertThat(review.<Double>getAs(Columns.HEALTH_EFFECT)).isCloseTo(25.0 / 3, within(1e-9));
     assertThat(review.isNullAt(review.fieldIndex(Columns.HEALTH_EFFECT_CI_LOW))).isTrue();
-    // Churn: acc1 0 - 1/3, acc2 1 - 1/3; mean 1/6, sample sd sqrt(0.5), standard error 0.5.
+    // Churn: acc1 0 - 1/4, acc2 1 - 1/4; mean 1/4, sample sd sqrt(0.5), standard error 0.5.
     assertThat(review.<Double>getAs(Columns.CHURN_RATE)).isCloseTo(0.5, within(1e-12));
-    assertThat(review.<Double>getAs(Columns.COMPARABLE_CHURN_RATE)).isCloseTo(1.0 / 3, within(1e-12));
-    assertThat(review.<Double>getAs(Columns.CHURN_EFFECT)).isCloseTo(1.0 / 6, within(1e-12));
-    assertThat(review.<Double>getAs(Columns.CHURN_EFFECT_CI_LOW)).isCloseTo(1.0 / 6 - 1.959963984540054 * 0.5, within(1e-9));
-    assertThat(review.<Double>getAs(Columns.CHURN_EFFECT_CI_HIGH)).isCloseTo(1.0 / 6 + 1.959963984540054 * 0.5, within(1e-9));
+    assertThat(review.<Double>getAs(Columns.COMPARABLE_CHURN_RATE)).isCloseTo(0.25, within(1e-12));
+    assertThat(review.<Double>getAs(Columns.CHURN_EFFECT)).isCloseTo(0.25, within(1e-12));
+    assertThat(review.<Double>getAs(Columns.CHURN_EFFECT_CI_LOW)).isCloseTo(0.25 - 1.959963984540054 * 0.5, within(1e-9));
+    assertThat(review.<Double>getAs(Columns.CHURN_EFFECT_CI_HIGH)).isCloseTo(0.25 + 1.959963984540054 * 0.5, within(1e-9));
 
     // acc3's email against every yellow account without one: acc1 +20, acc4 -10, acc6 +40 (acc2 and acc5 churned).
     Row email = rows.get("email");
