@@ -486,7 +486,8 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertThat(lakehouse.tables())
         .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
             "customer_slo_daily", "support_daily", "toil_topics", "mrr_movements", "revenue_movements", "revenue_summary", "mrr_invoice_check",
-            "cohort_retention", "cohort_retention_forecast", "customer_health");
+            "cohort_retention", "cohort_retention_forecast", "customer_health", "cs_activities", "help_center_views",
+            "account_timeline", "activity_effects", "help_center_deflection");
     List<Row> scores = lakehouse.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").collectAsList();
     assertThat(scores).isNotEmpty();
     // Every active account of the last day is scored exactly once.
@@ -521,6 +522,47 @@ class NightlyEndToEndTest extends SparkTestBase {
     assertThat(agreeing.select("currency").distinct().collectAsList()).extracting(r -> r.getString(0)).contains("USD", "EUR");
     assertThat(agreeing.select("billing_interval").distinct().collectAsList()).extracting(r -> r.getString(0))
         .contains("monthly", "annual");
+  }
+
+  @Test
+  @Order(4)
+  void theTraceabilityTablesFollowTheOptionalSources() throws IOException {
+    // The timeline holds every activity and every ticket once, on the day each was first delivered, and
+    // the changes of every daily state.
+    Dataset<Row> timeline = lakehouse.read("account_timeline");
+    assertThat(timeline.filter("event_source = 'cs_activity'").count()).isEqualTo(lakehouse.read("cs_activities").count());
+    assertThat(timeline.filter("event_source = 'ticket'").count())
+        .isEqualTo(lakehouse.read("tickets").select("ticket_id").distinct().count());
+    assertThat(timeline.filter("event_source = 'cs_activity' AND known_on <> delivered_on")
+            .join(lakehouse.read("cs_activities").withColumnRenamed("account_id", "a"),
+                functions.col("event_id").equalTo(functions.col("activity_id")))
+            .count()).isZero();
+    assertThat(timeline.select("event_source").distinct().collectAsList()).extracting(r -> r.getString(0))
+        .containsExactlyInAnyOrder("cs_activity", "ticket", "health", "slo", "score");
+    // A health change row's detail names the band it moved to, which is the band the row shows.
+    assertThat(timeline.filter("event_source = 'health' AND NOT detail LIKE concat('% -> ', health_band, ' (%')").count()).isZero();
+
+    // The effects, as of the last night, for the activity types the world logs (e2e-test.conf: 7 and 30 days).
+    List<Row> effects = lakehouse.read("activity_effects").collectAsList();
+    assertThat(effects).isNotEmpty().allSatisfy(r -> assertThat(r.<java.sql.Date>getAs("as_of_date").toLocalDate()).isEqualTo(LAST));
+    assertThat(effects).extracting(r -> r.<Integer>getAs("window_days")).containsOnly(7, 30);
+    assertThat(effects).filteredOn(r -> r.getAs("activity_type").equals("email")).hasSize(2);
+
+    // Deflection: the topics the generator planted without articles are the missing ones, where they had
+    // tickets in the judged days (a topic with articles always has viewings in a world this size).
+    List<String> truthArticles = Files.readAllLines(sources.resolve("truth").resolve("help_center_articles.csv"));
+    List<String> plantedMissing = truthArticles.stream().skip(1).filter(l -> l.startsWith(","))
+        .map(l -> l.split(",", -1)[1]).toList();
+    assertThat(plantedMissing).isNotEmpty();
+    List<Row> deflection = lakehouse.read("help_center_deflection").collectAsList();
+    Row any = deflection.get(0);
+    List<String> ticketTopics = lakehouse.read("tickets")
+        .filter(functions.to_date(functions.col("created_at")).between(any.getAs("window_start"), any.getAs("window_end")))
+        .select("category").distinct().collectAsList().stream().map(r -> r.getString(0)).toList();
+    assertThat(deflection).filteredOn(r -> r.getAs("status").equals("missing")).extracting(r -> r.<String>getAs("category"))
+        .containsExactlyInAnyOrderElementsOf(plantedMissing.stream().filter(ticketTopics::contains).toList());
+    assertThat(deflection).filteredOn(r -> !r.getAs("status").equals("missing"))
+        .allSatisfy(r -> assertThat(r.<Long>getAs("deflected")).isLessThanOrEqualTo(r.<Long>getAs("viewings")));
   }
 
   @Test

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       StepCommands.Analytics.class,
       StepCommands.Train.class,
       StepCommands.Score.class,
+      StepCommands.Traceability.class,
       StepCommands.Publish.class,
       StepCommands.Report.class,
       StepCommands.Maintain.class,

@@ -8,6 +8,7 @@ import dev.anshin.jobs.steps.MaintenanceStep;
 import dev.anshin.jobs.steps.PublishStep;
 import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.ScoreStep;
+import dev.anshin.jobs.steps.TraceabilityStep;
 import dev.anshin.jobs.steps.Step;
 import dev.anshin.jobs.steps.StepReport;
 import dev.anshin.jobs.steps.TrainStep;
@@ -122,6 +123,22 @@ final class StepCommands {
     @Override
     Step step() {
       return ScoreStep.STEP;
+    }
+  }
+
+  @Command(
+      name = "traceability",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Build account_timeline (activities, tickets, and changes of health band, SLO status and risk tier, each",
+        "next to the account's state that day) for a day or range, and, from the optional sources when enabled,",
+        "activity_effects (anshin.sources.cs_activities) and help_center_deflection (anshin.sources.help_center_views)",
+        "as of --date. Run after score: the timeline shows the risk tiers scored by then."
+      })
+  static final class Traceability extends StepCommand {
+    @Override
+    Step step() {
+      return TraceabilityStep.INSTANCE;
     }
   }
 

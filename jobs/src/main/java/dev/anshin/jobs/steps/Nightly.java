@@ -31,14 +31,16 @@ public final class Nightly {
     // partitioned by day and never needs compacting.
     steps.add(MaintenanceStep.ON_CADENCE);
     steps.add(ScoreStep.STEP);
+    steps.add(TraceabilityStep.INSTANCE);
     return steps;
   }
 
   /**
    * Runs the steps, then publishes to the warehouse when one is configured and writes the run report
-   * when it is enabled. With no model yet the score step fails (exit 65) after every other table is
-   * written: those are published and reported before the run ends with that failure, so a young
-   * lakehouse's dashboards and report still fill.
+   * when it is enabled. With no model yet the score step fails (exit 65) after every other table but
+   * the traceability ones is written: those are written without scores, then everything is published
+   * and reported before the run ends with that failure, so a young lakehouse's dashboards and report
+   * still fill.
    */
   public static List<StepReport> run(PipelineContext context, LocalDate from, LocalDate date, Options options) {
     List<Step> last = new ArrayList<>();
@@ -54,7 +56,9 @@ public final class Nightly {
         reports.addAll(context.run(List.of(step), from, date));
       } catch (AnshinException e) {
         if (step == ScoreStep.STEP && e.exitCode() == ExitCodes.DATA_ERROR) {
-          context.run(last, from, date);
+          List<Step> rest = new ArrayList<>(List.of(TraceabilityStep.INSTANCE));
+          rest.addAll(last);
+          context.run(rest, from, date);
         }
         throw e;
       }

@@ -8,6 +8,9 @@ import dev.anshin.features.revenue.RevenueMovements;
 import dev.anshin.features.slo.CustomerSlo;
 import dev.anshin.features.sources.SourceTable;
 import dev.anshin.features.sources.Versions;
+import dev.anshin.features.success.AccountTimeline;
+import dev.anshin.features.success.ActivityEffects;
+import dev.anshin.features.support.HelpCenterDeflection;
 import dev.anshin.features.support.SupportMetrics;
 import dev.anshin.features.support.ToilTopics;
 import dev.anshin.jobs.io.Lakehouse;
@@ -80,5 +83,12 @@ public final class PublishedTables {
           new Published(SourceTable.ACCOUNTS.tableName(), Replace.WHOLE, null, List.of("account_id"), List.of(),
               SourceTable.ACCOUNTS.tableName(),
               lakehouse -> Versions.latest(lakehouse.read(SourceTable.ACCOUNTS.tableName()), "account_id", LocalDate.of(9999, 12, 31))),
+          // Traceability: the timeline by the day its rows became known; the analyses as of the newest run.
+          Published.byDate(AccountTimeline.TABLE, AccountTimeline.Columns.KNOWN_ON,
+              List.of(AccountTimeline.Columns.KNOWN_ON, AccountTimeline.Columns.EVENT_SOURCE, AccountTimeline.Columns.EVENT_ID),
+              List.of("account_id")),
+          Published.whole(ActivityEffects.TABLE, List.of(ActivityEffects.Columns.ACTIVITY_TYPE, ActivityEffects.Columns.WINDOW_DAYS), List.of()),
+          Published.whole(HelpCenterDeflection.TABLE,
+              List.of(HelpCenterDeflection.Columns.CATEGORY, HelpCenterDeflection.Columns.ARTICLE_ID), List.of()),
           Published.byDate(PipelineContext.RUN_LOG, "run_date", List.of("run_date", "step"), List.of()));
 }
