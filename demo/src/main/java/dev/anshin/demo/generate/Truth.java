@@ -42,10 +42,8 @@ public final class Truth {
   public static final String ACTIVITY_TYPE = "activity_type";
   /** What the activity adds to the engagement logit the next day. */
   public static final String LOGIT_LIFT = "logit_lift";
-  /** What the activity adds to the long-run level of the engagement logit. */
-  public static final String LONG_RUN_LOGIT_LIFT = "long_run_logit_lift";
   public static final List<String> CS_ACTIVITY_EFFECTS_COLUMNS =
-      List.of(ACTIVITY_TYPE, LOGIT_LIFT, LONG_RUN_LOGIT_LIFT);
+      List.of(ACTIVITY_TYPE, LOGIT_LIFT);
 
   public static final String AS_OF_DATE = "as_of_date";
   public static final String ACCOUNT_ID = "account_id";

@@ -70,12 +70,10 @@ public final class TruthWriter {
     }
     write(out.resolve(Truth.FOLDER).resolve(Truth.HELP_CENTER_ARTICLES), articles.toString());
     StringBuilder effects = new StringBuilder(String.join(",", Truth.CS_ACTIVITY_EFFECTS_COLUMNS)).append("\r\n");
-    csvLine(effects, WorldGenerator.EMAIL, "0.0", "0.0");
-    csvLine(effects, WorldGenerator.CALL, Double.toString(WorldModel.CALL_LIFT), "0.0");
-    csvLine(
-        effects, WorldGenerator.BUSINESS_REVIEW, Double.toString(WorldModel.BUSINESS_REVIEW_LIFT),
-        Double.toString(WorldModel.BUSINESS_REVIEW_LEVEL_LIFT));
-    csvLine(effects, WorldGenerator.PLAYBOOK, Double.toString(WorldModel.PLAYBOOK_LIFT), "0.0");
+    csvLine(effects, WorldGenerator.EMAIL, "0.0");
+    csvLine(effects, WorldGenerator.CALL, Double.toString(WorldModel.CALL_LIFT));
+    csvLine(effects, WorldGenerator.BUSINESS_REVIEW, Double.toString(WorldModel.BUSINESS_REVIEW_LIFT));
+    csvLine(effects, WorldGenerator.PLAYBOOK, Double.toString(WorldModel.PLAYBOOK_LIFT));
     write(out.resolve(Truth.FOLDER).resolve(Truth.CS_ACTIVITY_EFFECTS), effects.toString());
   }
 

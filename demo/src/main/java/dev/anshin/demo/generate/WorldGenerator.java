@@ -339,12 +339,9 @@ public final class WorldGenerator {
     final SplittableRandom activityRandom;
     /** Activities as (day, second of day, type), turned into rows once the CRM's owners are known. */
     final List<PlannedActivity> plannedActivities = new ArrayList<>();
-    /** Lifts of the engagement logit and its long-run level from today's activities, due tomorrow. */
+    /** The lift of the engagement logit from today's activities, due tomorrow. */
     double pendingLift;
-    double pendingLevelLift;
     LocalDate nextBusinessReview;
-    /** The day the level lift of the latest business review ends; null when none is in force. */
-    LocalDate reviewLevelLiftEnds;
     LocalDate lastPlaybook;
 
     double logit;
@@ -406,7 +403,7 @@ public final class WorldGenerator {
       this.seatPriceCents = PLAN_SEAT_PRICE_CENTS[planIndex];
       double annualShare = new double[] {0.2, 0.5, 0.8}[segmentIndex];
       this.annual = chance(random, annualShare);
-      this.longRunLogit = 0.8 + 0.9 * random.nextGaussian();
+      this.longRunLogit = 0.3 + 0.9 * random.nextGaussian();
       this.logit = longRunLogit + 0.6 * random.nextGaussian();
       this.seatsInUse = seats * WorldModel.sigmoid(logit + 1.2);
       int apiRequests =
@@ -546,13 +543,7 @@ public final class WorldGenerator {
     /** Moves the hidden state one day on; returns the day's incident severity. */
     double evolve(LocalDate day) {
       logit += pendingLift;
-      longRunLogit += pendingLevelLift;
       pendingLift = 0;
-      pendingLevelLift = 0;
-      if (reviewLevelLiftEnds != null && !day.isBefore(reviewLevelLiftEnds)) {
-        longRunLogit -= WorldModel.BUSINESS_REVIEW_LEVEL_LIFT;
-        reviewLevelLiftEnds = null;
-      }
       if (chance(random, WorldModel.CHAMPION_LEAVES_PER_DAY)) {
         logit -= uniform(random, 1.0, 2.0);
         longRunLogit -= uniform(random, 0.3, 0.8);
@@ -761,11 +752,6 @@ public final class WorldGenerator {
       if (review) {
         plan(day, BUSINESS_REVIEW);
         pendingLift += WorldModel.BUSINESS_REVIEW_LIFT;
-        if (reviewLevelLiftEnds == null) {
-          pendingLevelLift += WorldModel.BUSINESS_REVIEW_LEVEL_LIFT;
-        }
-        // In force from tomorrow for BUSINESS_REVIEW_LEVEL_DAYS days; a review in force is renewed.
-        reviewLevelLiftEnds = day.plusDays(1 + WorldModel.BUSINESS_REVIEW_LEVEL_DAYS);
       }
       if (playbook) {
         plan(day, PLAYBOOK);

@@ -8,6 +8,13 @@ package dev.anshin.demo.generate;
  */
 public final class WorldModel {
   // --- engagement: a mean-reverting random walk in logit space ---
+  /**
+   * The mean of an account's long-run engagement logit, drawn N(0.5, 0.9). The world's customers are
+   * looked after by a CS team whose calls, reviews and playbooks lift engagement (below); 0.5 with
+   * them gives about the engagement and churn that 0.8 gave a world without them (seed 42: mean
+   * engagement 0.60 against 0.59, 7.2% of active account-days churning within 90 days against 8.6%).
+   */
+  public static final double LONG_RUN_LOGIT_MEAN = 0.5;
   /** Share of the gap to the account's long-run level closed each day (half-life about 23 days). */
   public static final double ENGAGEMENT_REVERSION = 0.03;
   /** Daily noise of the engagement logit. */
@@ -70,14 +77,6 @@ public final class WorldModel {
   public static final double SMB_BUSINESS_REVIEWS_PER_DAY = 1.0 / 365;
   /** What a business review adds to the engagement logit the next day. */
   public static final double BUSINESS_REVIEW_LIFT = 1.0;
-  /**
-   * What a business review adds to the long-run level of the engagement logit, for {@link
-   * #BUSINESS_REVIEW_LEVEL_DAYS} days: a later review within them renews the lift rather than adding
-   * another, so that quarterly reviews keep an account's level up without raising it without bound.
-   */
-  public static final double BUSINESS_REVIEW_LEVEL_LIFT = 0.5;
-  /** How long the level lift of a business review lasts: two quarters. */
-  public static final int BUSINESS_REVIEW_LEVEL_DAYS = 180;
   /**
    * A risk playbook is run for an account whose engagement (sigmoid of the logit) is below this:
    * the targeting is a selection an analysis of the effect must control for.

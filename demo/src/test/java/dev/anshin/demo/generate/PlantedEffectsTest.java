@@ -341,7 +341,7 @@ class PlantedEffectsTest {
     // mean reversion, which takes back ENGAGEMENT_REVERSION of it the same day; the reversion of
     // lifts still in force from earlier activities moves either mean by at most REVERSION x (lifts).
     double reversion = WorldModel.ENGAGEMENT_REVERSION;
-    double bias = reversion * (WorldModel.BUSINESS_REVIEW_LIFT + WorldModel.BUSINESS_REVIEW_LEVEL_LIFT);
+    double bias = reversion * WorldModel.BUSINESS_REVIEW_LIFT;
     Change reviews = new Change();
     Change calls = new Change();
     Change quiet = new Change();
@@ -407,11 +407,11 @@ class PlantedEffectsTest {
     assertThat(lines.get(lines.size() - 1)).isEqualTo("," + HelpCenter.missingCategories(world.articles()).get(0) + ",,,");
     assertThat(Files.readAllLines(out.resolve("truth/cs_activity_effects.csv")))
         .containsExactly(
-            "activity_type,logit_lift,long_run_logit_lift",
-            "email,0.0,0.0",
-            "call," + WorldModel.CALL_LIFT + ",0.0",
-            "business_review," + WorldModel.BUSINESS_REVIEW_LIFT + "," + WorldModel.BUSINESS_REVIEW_LEVEL_LIFT,
-            "playbook," + WorldModel.PLAYBOOK_LIFT + ",0.0");
+            "activity_type,logit_lift",
+            "email,0.0",
+            "call," + WorldModel.CALL_LIFT,
+            "business_review," + WorldModel.BUSINESS_REVIEW_LIFT,
+            "playbook," + WorldModel.PLAYBOOK_LIFT);
   }
 
   /** The mean and variance of day-to-day changes of the engagement logit. */
