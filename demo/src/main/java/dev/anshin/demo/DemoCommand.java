@@ -14,6 +14,8 @@ import dev.anshin.features.revenue.RevenueMovements;
 import dev.anshin.features.slo.CustomerSlo;
 import dev.anshin.features.sources.Quarantine;
 import dev.anshin.features.sources.SourceTable;
+import dev.anshin.features.success.ActivityEffects;
+import dev.anshin.features.support.HelpCenterDeflection;
 import dev.anshin.jobs.cli.AnshinCli;
 import dev.anshin.jobs.cli.PipelineCommand;
 import dev.anshin.jobs.config.AnshinConfig;
@@ -109,7 +111,9 @@ public final class DemoCommand extends PipelineCommand {
         // and configured rates win.
         withContext("demo", config -> publishing(config.withChurn(churn).withAddOnPlans(
             config.addOnPlans().isEmpty() ? Set.of(WorldGenerator.ADD_ON_PLAN) : config.addOnPlans())
-            .withRevenue(generatedWorldsRates(config.revenue()))), context -> {
+            .withRevenue(generatedWorldsRates(config.revenue()))
+            // The generated world logs its CS activities and help-centre views: read them whatever the file says.
+            .withSourcesEnabled(SourceTable.CS_ACTIVITIES, SourceTable.HELP_CENTER_VIEWS)), context -> {
           // Under the lock: a second demo on the same folder waits instead of wiping this one's tables.
           startAfresh(lakehouseDir);
           int generated = AnshinCli.commandLine().execute(generate.toArray(String[]::new));
@@ -123,6 +127,7 @@ public final class DemoCommand extends PipelineCommand {
           printTables(context.lakehouse());
           printSloSummary(context.lakehouse(), last);
           printRevenueSummary(context.lakehouse(), context.config().revenue().code());
+          printTraceabilitySummary(context.lakehouse());
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
           }
@@ -321,6 +326,49 @@ public final class DemoCommand extends PipelineCommand {
         .forEach(r -> checks.put(r.getString(0), r.getLong(1)));
     System.out.printf("  stated MRR against the latest invoice: %s%n",
         checks.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+  }
+
+  /**
+   * What the CS activities went with (30 days after, against comparable accounts) and what the help
+   * centre deflects: the articles to fix and the topics to write for.
+   */
+  private static void printTraceabilitySummary(Lakehouse lakehouse) {
+    if (!lakehouse.exists(ActivityEffects.TABLE) || !lakehouse.exists(HelpCenterDeflection.TABLE)) {
+      return;
+    }
+    System.out.println();
+    System.out.println("Customer-success activities, 30 days after, against accounts of the same day, segment and health band:");
+    for (Row r : lakehouse.read(ActivityEffects.TABLE).filter(ActivityEffects.Columns.WINDOW_DAYS + " = 30")
+        .orderBy(ActivityEffects.Columns.ACTIVITY_TYPE).collectAsList()) {
+      System.out.printf(java.util.Locale.ROOT, "  %-16s %,6d activities: health %+.1f points [%+.1f, %+.1f], churn %+.1f points [%+.1f, %+.1f]%n",
+          r.<String>getAs(ActivityEffects.Columns.ACTIVITY_TYPE), r.<Long>getAs(ActivityEffects.Columns.ACTIVITIES),
+          number(r, ActivityEffects.Columns.HEALTH_EFFECT, 1), number(r, ActivityEffects.Columns.HEALTH_EFFECT_CI_LOW, 1),
+          number(r, ActivityEffects.Columns.HEALTH_EFFECT_CI_HIGH, 1), number(r, ActivityEffects.Columns.CHURN_EFFECT, 100),
+          number(r, ActivityEffects.Columns.CHURN_EFFECT_CI_LOW, 100), number(r, ActivityEffects.Columns.CHURN_EFFECT_CI_HIGH, 100));
+    }
+    List<Row> articles = lakehouse.read(HelpCenterDeflection.TABLE).orderBy(HelpCenterDeflection.Columns.CATEGORY,
+        HelpCenterDeflection.Columns.ARTICLE_ID).collectAsList();
+    if (articles.isEmpty()) {
+      return;
+    }
+    Row first = articles.get(0);
+    System.out.printf("Help centre, viewings of %s to %s (deflected: no ticket of the topic from the account within the window):%n",
+        first.getAs(HelpCenterDeflection.Columns.WINDOW_START), first.getAs(HelpCenterDeflection.Columns.WINDOW_END));
+    long judged = articles.stream().filter(r -> r.getAs(HelpCenterDeflection.Columns.DEFLECTION_RANK) != null).count();
+    System.out.printf("  %d articles ranked; failing: %s; topics without an article: %s%n", judged,
+        articles.stream().filter(r -> r.getAs(HelpCenterDeflection.Columns.STATUS).equals(HelpCenterDeflection.FAILING))
+            .map(r -> String.format(java.util.Locale.ROOT, "%s (%.0f%% of %d)", r.<String>getAs(HelpCenterDeflection.Columns.ARTICLE_ID),
+                100 * r.<Double>getAs(HelpCenterDeflection.Columns.DEFLECTION_RATE), r.<Long>getAs(HelpCenterDeflection.Columns.VIEWINGS)))
+            .collect(java.util.stream.Collectors.joining(", ")),
+        articles.stream().filter(r -> r.getAs(HelpCenterDeflection.Columns.STATUS).equals(HelpCenterDeflection.MISSING))
+            .map(r -> r.<String>getAs(HelpCenterDeflection.Columns.CATEGORY) + " (" + r.<Long>getAs(HelpCenterDeflection.Columns.CATEGORY_TICKETS)
+                + " tickets)")
+            .collect(java.util.stream.Collectors.joining(", ")));
+  }
+
+  /** A double column times a scale, NaN when null (printed as NaN: too few rows for an interval). */
+  private static double number(Row row, String column, double scale) {
+    return row.isNullAt(row.fieldIndex(column)) ? Double.NaN : scale * row.getDouble(row.fieldIndex(column));
   }
 
   private static String percent(Row row, String column) {

@@ -343,6 +343,18 @@ public record AnshinConfig(
     return sources.get(source).enabled();
   }
 
+  /** The same configuration with these sources read (the demo's world delivers every source). */
+  public AnshinConfig withSourcesEnabled(SourceTable... enable) {
+    Map<SourceTable, SourceSettings> newSources = new EnumMap<>(sources);
+    for (SourceTable table : enable) {
+      SourceSettings s = sources.get(table);
+      newSources.put(table, new SourceSettings(true, s.format(), s.path(), s.options(), s.columns(), s.jdbcUrl(),
+          s.jdbcTable(), s.jdbcUserEnv(), s.jdbcPasswordEnv()));
+    }
+    return new AnshinConfig(lakehouse, sourcesDir, Map.copyOf(newSources), spark, ingest, churn, slo, health, support,
+        addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
+  }
+
   public AnshinConfig withLocations(Path lakehouseOverride, Path sourcesOverride) {
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,
