@@ -149,7 +149,7 @@ class TraceabilityAnalysesTest extends SparkTestBase {
 
     Row review = effects.get("business_review");
     Row email = effects.get("email");
-    // A review lifts the engagement logit by 1.0 (and the long-run level): health rises against comparable
+    // A review lifts the engagement logit by 1.0: health rises against comparable
     // accounts, and clearly more than after an email, which does nothing.
     assertThat(review.<Double>getAs("health_effect_ci_low")).as("review's health effect, low end").isPositive();
     assertThat(review.<Double>getAs("health_effect_ci_low")).isGreaterThan(email.<Double>getAs("health_effect_ci_high"));

@@ -403,7 +403,7 @@ public final class WorldGenerator {
       this.seatPriceCents = PLAN_SEAT_PRICE_CENTS[planIndex];
       double annualShare = new double[] {0.2, 0.5, 0.8}[segmentIndex];
       this.annual = chance(random, annualShare);
-      this.longRunLogit = 0.3 + 0.9 * random.nextGaussian();
+      this.longRunLogit = WorldModel.LONG_RUN_LOGIT_MEAN + 0.9 * random.nextGaussian();
       this.logit = longRunLogit + 0.6 * random.nextGaussian();
       this.seatsInUse = seats * WorldModel.sigmoid(logit + 1.2);
       int apiRequests =
