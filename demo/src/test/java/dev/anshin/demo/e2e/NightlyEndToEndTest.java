@@ -531,14 +531,15 @@ class NightlyEndToEndTest extends SparkTestBase {
     // The timeline holds every activity and every ticket once, on the day each was first delivered, and
     // the changes of every daily state.
     Dataset<Row> timeline = lakehouse.read("account_timeline");
-    assertThat(timeline.filter("event_source = 'cs_activity'").count()).isEqualTo(lakehouse.read("cs_activities").count());
+    long activities = lakehouse.read("cs_activities").select("activity_id").distinct().count();
+    assertThat(timeline.filter("event_source = 'cs_activity'").count()).isEqualTo(activities);
     assertThat(timeline.filter("event_source = 'ticket'").count())
         .isEqualTo(lakehouse.read("tickets").select("ticket_id").distinct().count());
     assertThat(timeline.filter("event_source = 'cs_activity'")
             .join(lakehouse.read("cs_activities").withColumnRenamed("account_id", "a"),
                 functions.col("event_id").equalTo(functions.col("activity_id")))
             .filter("known_on = delivered_on AND event_date = activity_date").count())
-        .isEqualTo(lakehouse.read("cs_activities").count());
+        .isEqualTo(activities);
     assertThat(timeline.select("event_source").distinct().collectAsList()).extracting(r -> r.getString(0))
         .containsExactlyInAnyOrder("cs_activity", "ticket", "health", "slo", "score");
     // A health change row's detail names the band it moved to, which is the band the row shows.

@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
-import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.sources.SourceTable;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -32,7 +31,10 @@ import org.apache.spark.sql.expressions.Window;
  * <p>A row belongs to the day it became known ({@code known_on}): an activity or a ticket on the
  * day it was first delivered, a change of state on the day it was computed. A run for [from, to]
  * writes exactly those days, so a nightly run and a backfill write the same rows, and an activity
- * logged a few days late appears when it arrives, with the state of the day it happened. A change
+ * logged a few days late appears when it arrives, with the state of the day it happened (a row more
+ * than the lateness before its delivery, such as a ticket exported long after it was opened, shows
+ * no state: the nightly that delivered it did not read that far back). An activity delivered again
+ * keeps its first delivery. A change
  * compares a day with the day before; an account with no row the day before (new, or back after a
  * gap) shows its state as a change from none.
  */
@@ -90,23 +92,31 @@ public final class AccountTimeline {
   /**
    * The rows known on [from, to].
    *
-   * @param activities typed {@code cs_activities} rows, or null when the source is not enabled
+   * @param activities typed {@code cs_activities} rows delivered in at least [from - lateDays, to]
+   *     (an activity delivered again keeps its first delivery), or null when the source is not enabled
    * @param tickets typed {@code tickets} versions
-   * @param states the day-level tables, covering at least [from - 1 - lateness, to] where lateness
-   *     is how late an activity may arrive
+   * @param states the day-level tables, covering at least [from - lateDays, to]
+   * @param lateDays how long before the day it became known a row may have happened and still show
+   *     the state of its own day (an older ticket shows none): the same rule for every run, so that a
+   *     nightly run and a backfill agree
    */
   public static Dataset<Row> rows(
-      Dataset<Row> activities, Dataset<Row> tickets, States states, LocalDate from, LocalDate to) {
-    Column runDays = col(SourceTable.DELIVERED_ON).between(lit(Date.valueOf(from)), lit(Date.valueOf(to)));
+      Dataset<Row> activities, Dataset<Row> tickets, States states, LocalDate from, LocalDate to, int lateDays) {
     List<Dataset<Row>> events = new ArrayList<>();
     if (activities != null) {
+      Column delivered = col(SourceTable.DELIVERED_ON);
       events.add(
-          activities.filter(runDays)
-              .select(col(SourceTable.DELIVERED_ON).as(Columns.KNOWN_ON), col("account_id").as(Columns.ACCOUNT_ID),
-                  col("activity_date").as(Columns.EVENT_DATE), col("activity_time").as(Columns.EVENT_TIME),
-                  lit(ACTIVITY).as(Columns.EVENT_SOURCE), col("activity_type").as(Columns.EVENT_TYPE),
-                  concat(col("activity_type"), coalesce(concat(lit(" by "), col("owner")), lit(""))).as(Columns.DETAIL),
-                  col("owner").as(Columns.OWNER), col("activity_id").as(Columns.EVENT_ID)));
+          activities.filter(delivered.leq(lit(Date.valueOf(to))))
+              .groupBy(col("activity_id"))
+              .agg(min_by(struct(col("account_id"), col("activity_date"), col("activity_time"), col("activity_type"),
+                      col("owner")), delivered).as("_first"), min(delivered).as(Columns.KNOWN_ON))
+              .filter(col(Columns.KNOWN_ON).geq(lit(Date.valueOf(from))))
+              .select(col(Columns.KNOWN_ON), col("_first.account_id").as(Columns.ACCOUNT_ID),
+                  col("_first.activity_date").as(Columns.EVENT_DATE), col("_first.activity_time").as(Columns.EVENT_TIME),
+                  lit(ACTIVITY).as(Columns.EVENT_SOURCE), col("_first.activity_type").as(Columns.EVENT_TYPE),
+                  concat(col("_first.activity_type"), coalesce(concat(lit(" by "), col("_first.owner")), lit("")))
+                      .as(Columns.DETAIL),
+                  col("_first.owner").as(Columns.OWNER), col("activity_id").as(Columns.EVENT_ID)));
     }
     // A ticket opens once: its first delivered version, if that delivery falls in the run.
     Column first = col(SourceTable.DELIVERED_ON);
@@ -133,10 +143,10 @@ public final class AccountTimeline {
           format_number(col("churn_probability"), 2), from, to));
     }
     Dataset<Row> timeline = events.stream().reduce(Dataset::unionByName).orElseThrow();
-    timeline = withState(timeline, states.health(), col("health_score").as(Columns.HEALTH_SCORE),
+    timeline = withState(timeline, states.health(), lateDays, col("health_score").as(Columns.HEALTH_SCORE),
         col("health_band").as(Columns.HEALTH_BAND));
-    timeline = withState(timeline, states.slo(), col("status").as(Columns.SLO_STATUS));
-    timeline = withState(timeline, states.scores(), col("churn_probability").as(Columns.CHURN_PROBABILITY),
+    timeline = withState(timeline, states.slo(), lateDays, col("status").as(Columns.SLO_STATUS));
+    timeline = withState(timeline, states.scores(), lateDays, col("churn_probability").as(Columns.CHURN_PROBABILITY),
         col("risk_tier").as(Columns.RISK_TIER));
     for (String column : List.of(Columns.HEALTH_SCORE, Columns.CHURN_PROBABILITY)) {
       if (!List.of(timeline.columns()).contains(column)) {
@@ -177,15 +187,19 @@ public final class AccountTimeline {
         concat_ws(":", lit(type), col("account_id"), col("as_of_date").cast("string")).as(Columns.EVENT_ID));
   }
 
-  /** The account's state on each row's event day, from one day-level table (nothing when absent). */
-  private static Dataset<Row> withState(Dataset<Row> timeline, Dataset<Row> daily, Column... values) {
+  /**
+   * The account's state on each row's event day, from one day-level table (nothing when absent), for
+   * rows that happened at most {@code lateDays} before they became known and not after.
+   */
+  private static Dataset<Row> withState(Dataset<Row> timeline, Dataset<Row> daily, int lateDays, Column... values) {
     if (daily == null) {
       return timeline;
     }
-    List<Column> columns = new ArrayList<>(List.of(col("account_id").as(Columns.ACCOUNT_ID),
-        col("as_of_date").as(Columns.EVENT_DATE)));
+    List<Column> columns = new ArrayList<>(List.of(col("account_id").as("_s_account"), col("as_of_date").as("_s_date")));
     columns.addAll(List.of(values));
-    return timeline.join(daily.select(columns.toArray(Column[]::new)),
-        CustomerFeatures.scalaSeq(Columns.ACCOUNT_ID, Columns.EVENT_DATE), "left");
+    Column sameDay = col(Columns.ACCOUNT_ID).equalTo(col("_s_account"))
+        .and(col(Columns.EVENT_DATE).equalTo(col("_s_date")))
+        .and(col(Columns.EVENT_DATE).between(date_sub(col(Columns.KNOWN_ON), lateDays), col(Columns.KNOWN_ON)));
+    return timeline.join(daily.select(columns.toArray(Column[]::new)), sameDay, "left").drop("_s_account", "_s_date");
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.stddev_samp;
@@ -39,8 +40,11 @@ import org.apache.spark.sql.Row;
  * Outcomes over the window W after d - 1: the health score's change to d - 1 + W (for accounts still
  * scored then), and churn, an MRR churn movement on d through d - 1 + W. The effect is the mean over
  * treated activities of their outcome minus their stratum's comparable mean, with a 95% interval
- * from its standard error (normal approximation; it ignores the comparables' own sampling error,
- * so it is narrower than the truth when strata are small). Several activities of one type and
+ * from its standard error clustered by account (one account's activities share strata and
+ * overlapping windows, so they are not independent; normal approximation; it ignores the
+ * comparables' own sampling error, so it is narrower than the truth when strata are small). An
+ * activity without a health row the day before, or whose stratum has no comparable account, is
+ * counted as unmatched. Several activities of one type and
  * account on one day count once. This is matching on what the health score sees, not an
  * experiment: an effect is a prompt to look, not a proof.
  *
@@ -57,8 +61,13 @@ public final class ActivityEffects {
 
     public Settings {
       windowDays = List.copyOf(windowDays);
-      if (windowDays.isEmpty() || windowDays.stream().anyMatch(w -> w < 1) || lookbackDays < 1) {
-        throw new IllegalArgumentException("windows and the lookback must be positive numbers of days");
+      if (windowDays.isEmpty() || windowDays.stream().anyMatch(w -> w < 1)) {
+        throw new IllegalArgumentException("effect-windows must be positive numbers of days, and at least one; got " + windowDays);
+      }
+      int longest = windowDays.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      if (lookbackDays <= longest) {
+        throw new IllegalArgumentException("lookback-days is " + lookbackDays + "; it must exceed the longest window ("
+            + longest + " days), or that window judges no activity");
       }
     }
   }
@@ -168,26 +177,83 @@ public final class ActivityEffects {
             .withColumn("_matched", col("comparable_churned").isNotNull())
             .withColumn("d_change", col("change").minus(col("comparable_change")))
             .withColumn("d_churn", col("churned").minus(col("comparable_churned")));
+    // An activity whose account had no health row the day before has no stratum: unmatched as well.
+    Dataset<Row> withoutBase =
+        acts.filter(date_sub(col("activity_date"), 1).between(lit(firstBase), lit(lastBase)))
+            .join(base.select(col("account_id").as("_b_account"), col("base_date")),
+                col("account_id").equalTo(col("_b_account")).and(col("base_date").equalTo(date_sub(col("activity_date"), 1))),
+                "left_anti")
+            .select(col("activity_type"), col("account_id"), lit(false).as("_matched"), lit(null).cast("double").as("change"),
+                lit(null).cast("double").as("churned"), lit(null).cast("double").as("comparable_change"),
+                lit(null).cast("double").as("comparable_churned"), lit(null).cast("double").as("d_change"),
+                lit(null).cast("double").as("d_churn"));
     Column m = col("_matched");
-    Column healthEffect = avg(when(m, col("d_change")));
-    Column healthError = stddev_samp(when(m, col("d_change"))).divide(sqrt(count(when(m, col("d_change")))));
-    Column churnEffect = avg(when(m, col("d_churn")));
-    Column churnError = stddev_samp(when(m, col("d_churn"))).divide(sqrt(count(when(m, col("d_churn")))));
-    return matched.groupBy(col("activity_type").as(Columns.ACTIVITY_TYPE))
-        .agg(
-            sum(when(m, 1).otherwise(0)).cast("long").as(Columns.ACTIVITIES),
-            countDistinct(when(m, col("account_id"))).as(Columns.ACCOUNTS),
-            sum(when(m, 0).otherwise(1)).cast("long").as(Columns.UNMATCHED_ACTIVITIES),
-            avg(when(m.and(col("d_change").isNotNull()), col("change"))).as(Columns.HEALTH_CHANGE),
-            avg(when(m.and(col("d_change").isNotNull()), col("comparable_change"))).as(Columns.COMPARABLE_HEALTH_CHANGE),
-            healthEffect.as(Columns.HEALTH_EFFECT),
-            healthEffect.minus(healthError.multiply(Z_95)).as(Columns.HEALTH_EFFECT_CI_LOW),
-            healthEffect.plus(healthError.multiply(Z_95)).as(Columns.HEALTH_EFFECT_CI_HIGH),
-            avg(when(m, col("churned"))).as(Columns.CHURN_RATE),
-            avg(when(m, col("comparable_churned"))).as(Columns.COMPARABLE_CHURN_RATE),
-            churnEffect.as(Columns.CHURN_EFFECT),
-            churnEffect.minus(churnError.multiply(Z_95)).as(Columns.CHURN_EFFECT_CI_LOW),
-            churnEffect.plus(churnError.multiply(Z_95)).as(Columns.CHURN_EFFECT_CI_HIGH))
+    Column withChange = m.and(col("d_change").isNotNull());
+    // Per account first: its activities share strata and overlapping windows, so the standard errors
+    // treat each account as one cluster (below), not each activity as independent.
+    Dataset<Row> perAccount =
+        matched.select(col("activity_type"), col("account_id"), m, col("change"), col("churned"), col("comparable_change"),
+                col("comparable_churned"), col("d_change"), col("d_churn"))
+            .unionByName(withoutBase)
+            .groupBy(col("activity_type"), col("account_id"))
+            .agg(
+                sum(when(m, 1).otherwise(0)).cast("long").as("n"),
+                sum(when(m, 0).otherwise(1)).cast("long").as("unmatched"),
+                sum(when(withChange, 1).otherwise(0)).cast("long").as("n_change"),
+                sum(when(withChange, col("change"))).as("sum_change"),
+                sum(when(withChange, col("comparable_change"))).as("sum_comparable_change"),
+                sum(when(withChange, col("d_change"))).as("sum_d_change"),
+                sum(when(m, col("churned"))).as("sum_churned"),
+                sum(when(m, col("comparable_churned"))).as("sum_comparable_churned"),
+                sum(when(m, col("d_churn"))).as("sum_d_churn"));
+    Dataset<Row> perType =
+        perAccount.groupBy(col("activity_type").as(Columns.ACTIVITY_TYPE))
+            .agg(
+                sum(col("n")).as(Columns.ACTIVITIES),
+                sum(when(col("n").gt(0), 1).otherwise(0)).cast("long").as(Columns.ACCOUNTS),
+                sum(col("unmatched")).as(Columns.UNMATCHED_ACTIVITIES),
+                sum(col("sum_change")).divide(sum(col("n_change"))).as(Columns.HEALTH_CHANGE),
+                sum(col("sum_comparable_change")).divide(sum(col("n_change"))).as(Columns.COMPARABLE_HEALTH_CHANGE),
+                sum(col("sum_churned")).divide(sum(col("n"))).as(Columns.CHURN_RATE),
+                sum(col("sum_comparable_churned")).divide(sum(col("n"))).as(Columns.COMPARABLE_CHURN_RATE),
+                clusterMoments(col("n_change"), col("sum_d_change"), "health"),
+                clusterMoments(col("n"), col("sum_d_churn"), "churn"))
+            .filter(col(Columns.ACTIVITIES).gt(0).or(col(Columns.UNMATCHED_ACTIVITIES).gt(0)));
+    return withEffect(withEffect(perType, "health", Columns.HEALTH_EFFECT, Columns.HEALTH_EFFECT_CI_LOW,
+            Columns.HEALTH_EFFECT_CI_HIGH), "churn", Columns.CHURN_EFFECT, Columns.CHURN_EFFECT_CI_LOW,
+            Columns.CHURN_EFFECT_CI_HIGH)
         .withColumn(Columns.WINDOW_DAYS, lit(window));
+  }
+
+  /**
+   * The sums a cluster-robust variance of a mean needs, over accounts g with n_g observations summing
+   * to s_g: N = sum n_g, S = sum s_g, A = sum s_g^2, B = sum n_g s_g, C = sum n_g^2, G = accounts.
+   */
+  private static Column clusterMoments(Column n, Column s, String prefix) {
+    Column present = n.gt(0);
+    return org.apache.spark.sql.functions.struct(
+        sum(n).cast("double").as("n"), sum(s).as("s"), sum(when(present, s.multiply(s))).as("a"),
+        sum(when(present, n.multiply(s))).as("b"), sum(when(present, n.multiply(n))).cast("double").as("c"),
+        sum(when(present, 1).otherwise(0)).cast("double").as("g")).as("_" + prefix);
+  }
+
+  /**
+   * The mean difference and its 95% interval with the account-clustered (CR1) standard error: the
+   * variance of the mean is G / (G - 1) x sum_g (s_g - n_g mean)^2 / N^2, which expands to
+   * G / (G - 1) x (A - 2 mean B + mean^2 C) / N^2; with one account there is no interval.
+   */
+  private static Dataset<Row> withEffect(Dataset<Row> rows, String prefix, String effect, String low, String high) {
+    Column n = col("_" + prefix + ".n");
+    Column mean = col("_" + prefix + ".s").divide(n);
+    Column g = col("_" + prefix + ".g");
+    Column spread = col("_" + prefix + ".a").minus(mean.multiply(col("_" + prefix + ".b")).multiply(2))
+        .plus(mean.multiply(mean).multiply(col("_" + prefix + ".c")));
+    // Rounding can leave a tiny negative spread where every account's differences are equal.
+    Column error = when(g.gt(1), sqrt(org.apache.spark.sql.functions.greatest(spread, lit(0.0))
+        .multiply(g).divide(g.minus(1)).divide(n.multiply(n))));
+    return rows.withColumn(effect, when(n.gt(0), mean))
+        .withColumn(low, col(effect).minus(error.multiply(Z_95)))
+        .withColumn(high, col(effect).plus(error.multiply(Z_95)))
+        .drop("_" + prefix);
   }
 }

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -61,9 +62,17 @@ public final class HelpCenterDeflection {
     public static final Settings DEFAULT = new Settings(7, 90, 20, 0.4);
 
     public Settings {
-      if (deflectionDays < 1 || windowDays < 1 || minViewings < 1 || failingBelow < 0 || failingBelow > 1) {
-        throw new IllegalArgumentException(
-            "deflection days, window days and minimum viewings must be positive and failing-below within [0, 1]");
+      positive("deflection-days", deflectionDays);
+      positive("window-days", windowDays);
+      positive("min-viewings", minViewings);
+      if (!(failingBelow >= 0 && failingBelow <= 1)) {
+        throw new IllegalArgumentException("failing-below is " + failingBelow + "; it must be a share within [0, 1]");
+      }
+    }
+
+    private static void positive(String key, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(key + " is " + value + "; it must be a positive number");
       }
     }
   }
@@ -116,7 +125,7 @@ public final class HelpCenterDeflection {
         views.filter(known.and(col("view_date").between(lit(start), lit(end))))
             .groupBy(col("account_id"), col("user_id"), col("article_id"), col("view_date"))
             .agg(min(col("view_time")).as("view_time"), max(col("category")).as("category"),
-                max(col("article_title")).as("article_title"));
+                max_by(col("article_title"), col("view_time")).as("article_title"));
     // Tickets of the window and the deflection window after it, with their latest known category.
     Dataset<Row> latestTickets =
         // A ticket is delivered on or after the day it was created: older deliveries cannot hold the window's.
@@ -133,7 +142,7 @@ public final class HelpCenterDeflection {
         viewings.join(latestTickets, followedBy, "left")
             .groupBy(col("account_id"), col("user_id"), col("article_id"), col("view_date"))
             .agg(max(col("category")).as("category"), max(col("article_title")).as("article_title"),
-                count(col("ticket_id")).as("_tickets_after"));
+                max(col("view_time")).as("view_time"), count(col("ticket_id")).as("_tickets_after"));
     Dataset<Row> categoryTickets =
         latestTickets.filter(to_date(col("created_at")).between(lit(start), lit(end)))
             .groupBy(col("t_category").as(Columns.CATEGORY))
@@ -142,7 +151,7 @@ public final class HelpCenterDeflection {
     Dataset<Row> articles =
         judged.groupBy(col("category").as(Columns.CATEGORY), col("article_id").as(Columns.ARTICLE_ID))
             .agg(
-                max(col("article_title")).as(Columns.ARTICLE_TITLE),
+                max_by(col("article_title"), col("view_time")).as(Columns.ARTICLE_TITLE),
                 count(lit(1)).as(Columns.VIEWINGS),
                 countDistinct(col("account_id"), col("user_id")).as(Columns.VIEWERS),
                 countDistinct(col("account_id")).as(Columns.ACCOUNTS),

@@ -29,19 +29,24 @@ class AccountTimelineTest extends SparkTestBase {
         row("a1", "acc1", ts("2024-02-02T10:00:00Z"), "business_review", "Ana", date("2024-02-02"), date("2024-02-02")),
         // logged three days late: shown with the state of its own day
         row("a2", "acc1", ts("2024-01-30T15:00:00Z"), "call", null, date("2024-01-30"), date("2024-02-02")),
-        // delivered before the run: written by the run of its day
-        row("a3", "acc1", ts("2024-02-01T15:00:00Z"), "email", "Ana", date("2024-02-01"), date("2024-02-01")));
+        // delivered before the run: written by the run of its day, and not again when delivered a second time
+        row("a3", "acc1", ts("2024-02-01T15:00:00Z"), "email", "Ana", date("2024-02-01"), date("2024-02-01")),
+        row("a3", "acc1", ts("2024-02-01T15:00:00Z"), "email", "Ana", date("2024-02-01"), date("2024-02-02")));
     Dataset<Row> tickets = dataset(
         SourceTable.TICKETS.schema().add(SourceTable.DELIVERED_ON, DataTypes.DateType),
         ticket("t1", "acc1", "2024-02-02T09:00:00Z", "high", "api_errors", "2024-02-02"),
         ticket("t1", "acc1", "2024-02-02T09:00:00Z", "urgent", "api_errors", "2024-02-03"),
         // opened the day before and changed today: not opened today
         ticket("t2", "acc1", "2024-02-01T09:00:00Z", "low", "how_to", "2024-02-01"),
-        ticket("t2", "acc1", "2024-02-01T09:00:00Z", "normal", "how_to", "2024-02-02"));
+        ticket("t2", "acc1", "2024-02-01T09:00:00Z", "normal", "how_to", "2024-02-02"),
+        // opened on January 29th but first exported today, more than the 3 late days before: no state shown
+        // (though the 29th has one), as a nightly run would not have read that far back
+        ticket("t3", "acc1", "2024-01-29T09:00:00Z", "low", "billing", "2024-02-02"));
     StructType healthSchema = new StructType().add("account_id", DataTypes.StringType).add("as_of_date", DataTypes.DateType)
         .add("health_score", DataTypes.DoubleType).add("health_band", DataTypes.StringType);
     Dataset<Row> health = dataset(healthSchema,
-        row("acc1", date("2024-01-30"), 70.0, "green"), row("acc1", date("2024-02-01"), 70.0, "green"),
+        row("acc1", date("2024-01-29"), 70.0, "green"), row("acc1", date("2024-01-30"), 70.0, "green"),
+        row("acc1", date("2024-02-01"), 70.0, "green"),
         row("acc1", date("2024-02-02"), 45.0, "yellow"),
         // new today: a change from none
         row("acc2", date("2024-02-02"), 80.0, "green"),
@@ -54,8 +59,19 @@ class AccountTimelineTest extends SparkTestBase {
             .add("status", DataTypes.StringType),
         row("acc1", date("2024-02-01"), "ok"), row("acc1", date("2024-02-02"), "at_risk"));
 
+    AccountTimeline.States states = new AccountTimeline.States(health, slo, null);
+    // A backfill of the four days before, reading the states its range needs (as the step does), writes
+    // for this day exactly the nightly run's rows: t3's January 29th is read by the one and not the other.
+    AccountTimeline.States backfillStates = new AccountTimeline.States(
+        health.filter("as_of_date >= DATE'2024-01-26'"), slo.filter("as_of_date >= DATE'2024-01-26'"), null);
+    AccountTimeline.States nightlyStates = new AccountTimeline.States(
+        health.filter("as_of_date >= DATE'2024-01-30'"), slo.filter("as_of_date >= DATE'2024-01-30'"), null);
+    assertThat(AccountTimeline.rows(activities, tickets, backfillStates, DAY.minusDays(4), DAY, 3)
+            .filter("known_on = DATE'2024-02-02'").collectAsList())
+        .containsExactlyInAnyOrderElementsOf(
+            AccountTimeline.rows(activities, tickets, nightlyStates, DAY, DAY, 3).collectAsList());
     List<String> rows =
-        AccountTimeline.rows(activities, tickets, new AccountTimeline.States(health, slo, null), DAY, DAY)
+        AccountTimeline.rows(activities, tickets, states, DAY, DAY, 3)
             .orderBy(Columns.ACCOUNT_ID, Columns.EVENT_SOURCE, Columns.EVENT_DATE).collectAsList().stream()
             .map(r -> String.join(" | ", r.get(0).toString(), r.getString(1), r.get(2).toString(),
                 r.getString(4), r.getString(5), r.getString(6), String.valueOf(r.get(8)), String.valueOf(r.get(9)),
@@ -67,6 +83,7 @@ class AccountTimelineTest extends SparkTestBase {
         "2024-02-02 | acc1 | 2024-02-02 | cs_activity | business_review | business_review by Ana | 45.0 | yellow | at_risk | null | null | a1",
         "2024-02-02 | acc1 | 2024-02-02 | health | health_band_changed | green -> yellow (45) | 45.0 | yellow | at_risk | null | null | health_band_changed:acc1:2024-02-02",
         "2024-02-02 | acc1 | 2024-02-02 | slo | slo_status_changed | ok -> at_risk | 45.0 | yellow | at_risk | null | null | slo_status_changed:acc1:2024-02-02",
+        "2024-02-02 | acc1 | 2024-01-29 | ticket | ticket_opened | t3 low billing | null | null | null | null | null | t3",
         "2024-02-02 | acc1 | 2024-02-02 | ticket | ticket_opened | t1 high api_errors | 45.0 | yellow | at_risk | null | null | t1",
         "2024-02-02 | acc2 | 2024-02-02 | health | health_band_changed | none -> green (80) | 80.0 | green | null | null | null | health_band_changed:acc2:2024-02-02");
   }

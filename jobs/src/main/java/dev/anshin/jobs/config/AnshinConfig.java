@@ -327,7 +327,6 @@ public record AnshinConfig(
     return settings;
   }
 
-  /** The same configuration with the command line's overrides applied. */
   /** The settings of activity_effects and help_center_deflection. */
   public AnalyticsConfig.Traceability traceability() {
     return AnalyticsConfig.traceability(raw.getConfig(ROOT));
@@ -355,6 +354,7 @@ public record AnshinConfig(
         addOnPlans, revenue, lock, maintenance, warehouse, report, raw);
   }
 
+  /** The same configuration with the command line's overrides applied. */
   public AnshinConfig withLocations(Path lakehouseOverride, Path sourcesOverride) {
     return new AnshinConfig(
         lakehouseOverride != null ? lakehouseOverride : lakehouse,

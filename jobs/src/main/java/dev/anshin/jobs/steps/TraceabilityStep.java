@@ -49,16 +49,18 @@ public final class TraceabilityStep implements Step {
     long total = 0;
 
     total += context.step("timeline", to, () -> {
-      // States back to the oldest day a late activity delivered in the run can have happened on.
-      LocalDate statesFrom = from.minusDays(1L + context.config().ingest().latenessDays());
+      // States back to the oldest day a late activity delivered in the run can have happened on; an
+      // activity's earlier deliveries lie within the lateness too (each is at most that late).
+      int lateDays = 1 + context.config().ingest().latenessDays();
+      LocalDate statesFrom = from.minusDays(lateDays);
       AccountTimeline.States states = new AccountTimeline.States(
           daily(lakehouse, HealthScore.TABLE, statesFrom, to, HealthScore.Columns.HEALTH_SCORE, HealthScore.Columns.HEALTH_BAND),
           daily(lakehouse, CustomerSlo.TABLE, statesFrom, to, CustomerSlo.Columns.STATUS),
           daily(lakehouse, ChurnScores.TABLE, statesFrom, to, ChurnScores.CHURN_PROBABILITY, ChurnScores.RISK_TIER));
       Dataset<Row> rows = AccountTimeline.rows(
-          activitiesEnabled ? deliveredIn(lakehouse, SourceTable.CS_ACTIVITIES, from, to) : null,
+          activitiesEnabled ? deliveredIn(lakehouse, SourceTable.CS_ACTIVITIES, statesFrom, to) : null,
           lakehouse.read(SourceTable.TICKETS.tableName()).filter(col(SourceTable.DELIVERED_ON).leq(lit(Date.valueOf(to)))),
-          states, from, to);
+          states, from, to, lateDays);
       Lakehouse.WriteResult written = lakehouse.replaceDates(AccountTimeline.TABLE, rows,
           AccountTimeline.Columns.KNOWN_ON, from, to, null, AccountTimeline.Columns.KNOWN_ON);
       return new StepReport(written.rowsWritten(), 0, null);
@@ -70,6 +72,14 @@ public final class TraceabilityStep implements Step {
         if (newest != null && newest.isAfter(to)) {
           return new StepReport(0, 0, "kept " + ActivityEffects.TABLE + " as of " + newest + ", newer than " + to);
         }
+        // Churn comes from mrr_movements, which the analytics step writes as of its run date: only that
+        // date's knowledge will do (an older run keeps the newer table; a later one has not run yet).
+        LocalDate movementsAsOf = newestAsOf(lakehouse, RevenueMovements.EVENTS_TABLE);
+        if (movementsAsOf == null || !movementsAsOf.equals(to)) {
+          return new StepReport(0, 0, "left " + ActivityEffects.TABLE + " as it is: " + RevenueMovements.EVENTS_TABLE
+              + " holds " + (movementsAsOf == null ? "nothing" : "the churn known on " + movementsAsOf) + ", not on " + to
+              + " (run analytics for " + to + " first)");
+        }
         ActivityEffects.Settings effects = settings.activityEffects();
         LocalDate first = to.minusDays(effects.lookbackDays());
         Dataset<Row> health = lakehouse.read(HealthScore.TABLE)
@@ -79,8 +89,9 @@ public final class TraceabilityStep implements Step {
                 .and(col(RevenueMovements.EventColumns.MOVEMENT_DATE).leq(lit(Date.valueOf(to)))))
             .select(col(RevenueMovements.EventColumns.ACCOUNT_ID).as("account_id"),
                 col(RevenueMovements.EventColumns.MOVEMENT_DATE).as("churn_date"));
+        // An activity is delivered on or after its day: the delivery day prunes the partitions.
         Dataset<Row> activities = lakehouse.read(SourceTable.CS_ACTIVITIES.tableName())
-            .filter(col("activity_date").geq(lit(Date.valueOf(first))));
+            .filter(col(SourceTable.DELIVERED_ON).geq(lit(Date.valueOf(first))).and(col("activity_date").geq(lit(Date.valueOf(first)))));
         return new StepReport(lakehouse.overwrite(ActivityEffects.TABLE,
             ActivityEffects.effects(activities, health, churns, to, effects)).rowsWritten(), 0, null);
       }).rowsWritten();

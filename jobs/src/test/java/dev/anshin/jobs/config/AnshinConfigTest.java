@@ -231,8 +231,12 @@ class AnshinConfigTest {
     assertThat(defaults.activityEffects().windowDays()).containsExactly(30, 90);
     assertThat(defaults.activityEffects().lookbackDays()).isEqualTo(365);
     assertThat(defaults.helpCenter()).isEqualTo(new dev.anshin.features.support.HelpCenterDeflection.Settings(7, 90, 20, 0.4));
-    assertBad("anshin.customer-success.effect-windows = [30, 0]", "anshin.customer-success: windows and the lookback must be positive");
-    assertBad("anshin.help-center.failing-below = 1.5", "anshin.help-center: ");
+    assertBad("anshin.customer-success.effect-windows = [30, 0]",
+        "anshin.customer-success: effect-windows must be positive numbers of days, and at least one; got [30, 0]");
+    assertBad("anshin.customer-success.lookback-days = 60",
+        "anshin.customer-success: lookback-days is 60; it must exceed the longest window (90 days)");
+    assertBad("anshin.help-center.failing-below = 1.5", "anshin.help-center: failing-below is 1.5; it must be a share within [0, 1]");
+    assertBad("anshin.help-center.window-days = 0", "anshin.help-center: window-days is 0; it must be a positive number");
     assertBad("anshin.help-center.min-viewings = many", "help-center.min-viewings");
   }
 
