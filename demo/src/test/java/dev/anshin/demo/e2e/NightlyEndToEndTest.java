@@ -89,8 +89,10 @@ class NightlyEndToEndTest extends SparkTestBase {
     Files.writeString(withWarehouse, Files.readString(Path.of(conf))
         + "\nanshin.warehouse.url = \"" + postgres.getJdbcUrl("postgres", "postgres") + "\"\nanshin.report.enabled = true\n");
     warehouseConf = withWarehouse.toString();
+    // Seed 6: of this small world's 46 accounts active on the last day, 3 churn within the 30-day horizon;
+    // the evaluation needs both outcomes, which half the seeds of a 60-account world lack on one day.
     assertThat(cli("generate", "--out", sources.toString(), "--accounts", "60", "--days", Integer.toString(DAYS),
-        "--start", START.toString(), "--horizon", "30", "--seed", "7", "--dirty",
+        "--start", START.toString(), "--horizon", "30", "--seed", "6", "--dirty",
         // A quarter of the default traffic (about 10 events and 10 requests per active account and
         // weekday) still fills every table; the rest would only lengthen both backfills.
         "--traffic-scale", "0.25")).isEqualTo(ExitCodes.OK);
