@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The two analyses of the optional sources find what the generator planted (docs/generator.md), on
- * worlds of several seeds: the failing and the missing help-centre articles, and the activities
+ * worlds of two seeds: the failing and the missing help-centre articles, and the activities
  * that lift engagement. The worlds are simulated in memory and handed to the transformations as the
  * lakehouse would hold them, every row delivered on its own day; the end-to-end test runs the same
  * transformations on the pipeline's own tables.
@@ -53,8 +53,10 @@ class TraceabilityAnalysesTest extends SparkTestBase {
     return spark.createDataFrame(rows, SourceTable.TICKETS.schema().add(SourceTable.DELIVERED_ON, DataTypes.DateType));
   }
 
+  // One seed per analysis, a different one for each (the suite's time is bounded); PlantedEffectsTest
+  // checks the generator's planting on other seeds.
   @ParameterizedTest
-  @ValueSource(longs = {42, 7})
+  @ValueSource(longs = {42})
   void deflectionFindsTheFailingArticlesAndTheMissingTopic(long seed) {
     World world = world(seed);
     Map<String, World.HelpCenterArticle> articles =
@@ -107,7 +109,7 @@ class TraceabilityAnalysesTest extends SparkTestBase {
   }
 
   @ParameterizedTest
-  @ValueSource(longs = {42, 7})
+  @ValueSource(longs = {7})
   void activityEffectsFindTheReviewsLiftAndNoneForEmails(long seed) {
     World world = world(seed);
     LocalDate asOf = world.settings().lastDay();

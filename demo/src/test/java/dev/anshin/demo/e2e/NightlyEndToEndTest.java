@@ -547,11 +547,11 @@ class NightlyEndToEndTest extends SparkTestBase {
     // A health change row's detail names the band it moved to, which is the band the row shows.
     assertThat(timeline.filter("event_source = 'health' AND NOT detail LIKE concat('% -> ', health_band, ' (%')").count()).isZero();
 
-    // The effects, as of the last night, for the activity types the world logs (e2e-test.conf: 7 and 30 days).
+    // The effects, as of the last night, for the activity types the world logs (e2e-test.conf: 7 days).
     List<Row> effects = lakehouse.read("activity_effects").collectAsList();
     assertThat(effects).isNotEmpty().allSatisfy(r -> assertThat(r.<java.sql.Date>getAs("as_of_date").toLocalDate()).isEqualTo(LAST));
-    assertThat(effects).extracting(r -> r.<Integer>getAs("window_days")).containsOnly(7, 30);
-    assertThat(effects).filteredOn(r -> r.getAs("activity_type").equals("email")).hasSize(2);
+    assertThat(effects).extracting(r -> r.<Integer>getAs("window_days")).containsOnly(7);
+    assertThat(effects).filteredOn(r -> r.getAs("activity_type").equals("email")).hasSize(1);
 
     // Deflection: the topics the generator planted without articles are the missing ones, where they had
     // tickets in the judged days (a topic with articles always has viewings in a world this size).
