@@ -2,13 +2,10 @@ package dev.anshin.features.success;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sqrt;
-import static org.apache.spark.sql.functions.stddev_samp;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -157,7 +154,7 @@ public final class ActivityEffects {
     Dataset<Row> treatedDays =
         acts.select(col("account_id").as("_t_account"), col("activity_type").as("_t_type"),
             col("activity_date").as("_t_date"));
-    Dataset<Row> withNext =
+    Dataset<Row> candidates =
         outcomes.crossJoin(types)
             .join(treatedDays, col("account_id").equalTo(col("_t_account"))
                 .and(col("activity_type").equalTo(col("_t_type")))
@@ -168,10 +165,10 @@ public final class ActivityEffects {
             .drop("_t_account", "_t_type", "_t_date");
     Column[] stratum = {col("activity_type"), col("day"), col("segment"), col("band")};
     Dataset<Row> comparables =
-        withNext.filter(col("comparable"))
+        candidates.filter(col("comparable"))
             .groupBy(stratum)
             .agg(avg(col("change")).as("comparable_change"), avg(col("churned")).as("comparable_churned"));
-    Dataset<Row> treated = withNext.filter(col("treated"));
+    Dataset<Row> treated = candidates.filter(col("treated"));
     Dataset<Row> matched =
         treated.join(comparables, CustomerFeatures.scalaSeq("activity_type", "day", "segment", "band"), "left")
             .withColumn("_matched", col("comparable_churned").isNotNull())

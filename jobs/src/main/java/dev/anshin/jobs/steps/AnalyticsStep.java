@@ -181,14 +181,22 @@ public final class AnalyticsStep implements Step {
 
   /** The run date the month tables were last written for, or null. */
   static LocalDate newestMonthTables(Lakehouse lakehouse) {
-    if (!lakehouse.exists(RevenueMovements.SUMMARY_TABLE)) {
+    return newestAsOf(lakehouse, RevenueMovements.SUMMARY_TABLE);
+  }
+
+  /**
+   * The run date a table recomputed whole (a month table, an analysis) was last written for, or null
+   * when it does not exist or predates its {@code as_of_date} column.
+   */
+  static LocalDate newestAsOf(Lakehouse lakehouse, String table) {
+    if (!lakehouse.exists(table)) {
       return null;
     }
-    Dataset<Row> summary = lakehouse.read(RevenueMovements.SUMMARY_TABLE);
-    if (!java.util.Arrays.asList(summary.columns()).contains(MONTH_TABLES_AS_OF)) {
+    Dataset<Row> rows = lakehouse.read(table);
+    if (!java.util.Arrays.asList(rows.columns()).contains(MONTH_TABLES_AS_OF)) {
       return null;
     }
-    Row newest = summary.agg(org.apache.spark.sql.functions.max(col(MONTH_TABLES_AS_OF))).first();
+    Row newest = rows.agg(org.apache.spark.sql.functions.max(col(MONTH_TABLES_AS_OF))).first();
     return newest.isNullAt(0) ? null : newest.getDate(0).toLocalDate();
   }
 

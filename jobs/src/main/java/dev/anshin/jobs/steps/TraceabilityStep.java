@@ -58,7 +58,7 @@ public final class TraceabilityStep implements Step {
           daily(lakehouse, CustomerSlo.TABLE, statesFrom, to, CustomerSlo.Columns.STATUS),
           daily(lakehouse, ChurnScores.TABLE, statesFrom, to, ChurnScores.CHURN_PROBABILITY, ChurnScores.RISK_TIER));
       Dataset<Row> rows = AccountTimeline.rows(
-          activitiesEnabled ? deliveredIn(lakehouse, SourceTable.CS_ACTIVITIES, statesFrom, to) : null,
+          activitiesEnabled ? IngestStep.delivered(lakehouse, SourceTable.CS_ACTIVITIES, statesFrom, to) : null,
           lakehouse.read(SourceTable.TICKETS.tableName()).filter(col(SourceTable.DELIVERED_ON).leq(lit(Date.valueOf(to)))),
           states, from, to, lateDays);
       Lakehouse.WriteResult written = lakehouse.replaceDates(AccountTimeline.TABLE, rows,
@@ -68,13 +68,13 @@ public final class TraceabilityStep implements Step {
 
     if (activitiesEnabled) {
       total += context.step("activity effects", to, () -> {
-        LocalDate newest = newestAsOf(lakehouse, ActivityEffects.TABLE);
+        LocalDate newest = AnalyticsStep.newestAsOf(lakehouse, ActivityEffects.TABLE);
         if (newest != null && newest.isAfter(to)) {
           return new StepReport(0, 0, "kept " + ActivityEffects.TABLE + " as of " + newest + ", newer than " + to);
         }
         // Churn comes from mrr_movements, which the analytics step writes as of its run date: only that
         // date's knowledge will do (an older run keeps the newer table; a later one has not run yet).
-        LocalDate movementsAsOf = newestAsOf(lakehouse, RevenueMovements.EVENTS_TABLE);
+        LocalDate movementsAsOf = AnalyticsStep.newestAsOf(lakehouse, RevenueMovements.EVENTS_TABLE);
         if (movementsAsOf == null || !movementsAsOf.equals(to)) {
           return new StepReport(0, 0, "left " + ActivityEffects.TABLE + " as it is: " + RevenueMovements.EVENTS_TABLE
               + " holds " + (movementsAsOf == null ? "nothing" : "the churn known on " + movementsAsOf) + ", not on " + to
@@ -99,7 +99,7 @@ public final class TraceabilityStep implements Step {
 
     if (viewsEnabled) {
       total += context.step("help center deflection", to, () -> {
-        LocalDate newest = newestAsOf(lakehouse, HelpCenterDeflection.TABLE);
+        LocalDate newest = AnalyticsStep.newestAsOf(lakehouse, HelpCenterDeflection.TABLE);
         if (newest != null && newest.isAfter(to)) {
           return new StepReport(0, 0, "kept " + HelpCenterDeflection.TABLE + " as of " + newest + ", newer than " + to);
         }
@@ -129,19 +129,5 @@ public final class TraceabilityStep implements Step {
     return lakehouse.read(table)
         .filter(col("as_of_date").between(lit(Date.valueOf(from)), lit(Date.valueOf(to))))
         .select(columns);
-  }
-
-  private static Dataset<Row> deliveredIn(Lakehouse lakehouse, SourceTable source, LocalDate from, LocalDate to) {
-    return lakehouse.read(source.tableName())
-        .filter(col(SourceTable.DELIVERED_ON).between(lit(Date.valueOf(from)), lit(Date.valueOf(to))));
-  }
-
-  /** The as-of date a whole-table analysis was last written for, or null. */
-  private static LocalDate newestAsOf(Lakehouse lakehouse, String table) {
-    if (!lakehouse.exists(table)) {
-      return null;
-    }
-    Row newest = lakehouse.read(table).agg(org.apache.spark.sql.functions.max(col("as_of_date"))).first();
-    return newest.isNullAt(0) ? null : newest.getDate(0).toLocalDate();
   }
 }
