@@ -13,7 +13,8 @@
 # Executed copies go to $NOTEBOOK_OUT (default: a new temporary folder, printed at the end); the
 # notebooks in the repository are not changed. ANSHIN_ACCOUNT picks the account of the customer story;
 # ANSHIN_KERNEL_JAVA_OPTS adds JVM options to the kernel (e.g. -Xmx16g; the tests use C1 alone,
-# -XX:TieredStopAtLevel=1, which saves CPU in a kernel that lives a minute).
+# -XX:TieredStopAtLevel=1, which saves CPU in a kernel that lives a minute); ANSHIN_NOTEBOOK_JOBS sets
+# how many notebooks run at once (default 2).
 # Exit codes: 0 every notebook ran; 1 a cell failed (the executed copy shows it); 66 no lakehouse.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,30 +75,49 @@ export JUPYTER_PATH ANSHIN_LAKEHOUSE="$LAKEHOUSE"
 
 OUT="${NOTEBOOK_OUT:-$(mktemp -d -t anshin-notebooks.XXXXXX)}"
 mkdir -p "$OUT"
-failed=0
 # execute NAME: runs one notebook from the notebooks folder (where `%load anshin.jsh` finds the setup).
+# A good kernel start answers Jupyter in about 3 s, 10 s on a loaded machine; 20 s tells a hung start.
 execute() {
   (cd "$ROOT/notebooks" && "$JUPYTER" nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=anshin-java \
-      --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.startup_timeout=30 --output-dir "$OUT" "$1" > "$OUT/${1%.ipynb}.log" 2>&1)
+      --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.startup_timeout=20 --output-dir "$OUT" "$1" > "$OUT/${1%.ipynb}.log" 2>&1)
 }
-for notebook in "$ROOT"/notebooks/*.ipynb; do
-  name="$(basename "$notebook")"
+# run NAME: executes it, starting the kernel up to three times, and writes NAME.status (0 when every cell ran).
+run() {
+  local name="$1" started ok=0 attempt
   started=$(date +%s)
-  ok=0
-  # rapaio-jupyter-kernel 3.0.1 now and then (about one start in eight here) binds its sockets and never
-  # answers Jupyter's first request; a good start answers in about 3 s. Start it up to three times.
+  # rapaio-jupyter-kernel 3.0.1 now and then (about one start in eight here, more when several start at
+  # once) binds its sockets and never answers Jupyter's first request, or misses the heartbeat Jupyter
+  # takes for its life while it starts ("died before replying").
   for attempt in 1 2 3; do
     execute "$name" && { ok=1; break; }
-    grep -q "Kernel didn't respond" "$OUT/${name%.ipynb}.log" || break
+    grep -q -e "Kernel didn't respond" -e "Kernel died before replying" "$OUT/${name%.ipynb}.log" || break
     log "$name: the kernel did not answer at startup (attempt $attempt)"
   done
   if [ "$ok" = 1 ] && ! grep -q '"output_type": "error"' "$OUT/$name"; then
     log "$name: ran in $(( $(date +%s) - started )) s"
+    echo 0 > "$OUT/${name%.ipynb}.status"
   else
     log "$name: FAILED after $(( $(date +%s) - started )) s; the end of its log ($OUT/${name%.ipynb}.log):"
     tail -30 "$OUT/${name%.ipynb}.log" >&2
-    failed=1
+    echo 1 > "$OUT/${name%.ipynb}.status"
   fi
+}
+# The notebooks run side by side, ANSHIN_NOTEBOOK_JOBS at a time (default 2): a kernel spends much of
+# its minute starting its JVM and Spark, and on two cores two of them take about as long as one.
+jobs_at_once="${ANSHIN_NOTEBOOK_JOBS:-2}"
+names=()
+for notebook in "$ROOT"/notebooks/*.ipynb; do
+  names+=("$(basename "$notebook")")
+  rm -f "$OUT/${names[-1]%.ipynb}.status"
+done
+for name in "${names[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_at_once" ]; do wait -n || true; done
+  run "$name" &
+done
+wait
+failed=0
+for name in "${names[@]}"; do
+  [ "$(cat "$OUT/${name%.ipynb}.status" 2>/dev/null)" = 0 ] || failed=1
 done
 log "executed notebooks in $OUT"
 exit "$failed"
