@@ -8,6 +8,7 @@ import dev.anshin.demo.generate.Truth;
 import dev.anshin.demo.generate.WorldGenerator;
 import dev.anshin.errors.AnshinException;
 import dev.anshin.errors.ExitCodes;
+import dev.anshin.features.health.HealthScore;
 import dev.anshin.features.revenue.MrrInvoiceCheck;
 import dev.anshin.features.revenue.ReportingCurrency;
 import dev.anshin.features.revenue.RevenueMovements;
@@ -25,6 +26,7 @@ import dev.anshin.jobs.steps.Nightly;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.TrainStep;
+import dev.anshin.models.health.HealthValidation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -128,6 +130,7 @@ public final class DemoCommand extends PipelineCommand {
           printSloSummary(context.lakehouse(), last);
           printRevenueSummary(context.lakehouse(), context.config().revenue().code());
           printTraceabilitySummary(context.lakehouse());
+          printHealthValidation(context.lakehouse());
           if (dirty) {
             printQuarantineCheck(context, sources.resolve(Truth.FOLDER).resolve(Truth.DIRTY_MANIFEST));
           }
@@ -326,6 +329,50 @@ public final class DemoCommand extends PipelineCommand {
         .forEach(r -> checks.put(r.getString(0), r.getLong(1)));
     System.out.printf("  stated MRR against the latest invoice: %s%n",
         checks.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+  }
+
+  /**
+   * Whether the health score means something: its AUC and each band's churn on the newest model's
+   * test dates, with the configured weights and with the weights the history gives.
+   */
+  private static void printHealthValidation(Lakehouse lakehouse) {
+    if (!lakehouse.exists(HealthValidation.COMPONENTS_TABLE)) {
+      return;
+    }
+    Row newest = lakehouse.read(HealthValidation.COMPONENTS_TABLE).agg(org.apache.spark.sql.functions.max("trained_through")).first();
+    String through = "trained_through = DATE'" + newest.get(0) + "'";
+    List<Row> components = lakehouse.read(HealthValidation.COMPONENTS_TABLE).filter(through).collectAsList();
+    List<Row> bands = lakehouse.read(HealthValidation.BANDS_TABLE).filter(through).collectAsList();
+    Row any = components.get(0);
+    System.out.println();
+    System.out.printf("The health score against churn within the horizon, on the model's test dates %s .. %s (AUC: 0.5 is a coin):%n",
+        any.getAs("test_from"), any.getAs("test_to"));
+    for (String set : List.of(HealthValidation.CONFIGURED, HealthValidation.FITTED)) {
+      List<Row> ofSet = components.stream().filter(r -> r.getAs("weights").equals(set)).toList();
+      if (ofSet.isEmpty()) {
+        System.out.printf("  %-10s no component's deficit raised the odds of churn%n", set);
+        continue;
+      }
+      StringBuilder line = new StringBuilder();
+      for (Row r : ofSet) {
+        Double auc = r.getAs("auc_roc");
+        String aucText = auc == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", auc);
+        if (r.getAs("component").equals(HealthValidation.HEALTH_SCORE)) {
+          line.insert(0, String.format(java.util.Locale.ROOT, "  %-10s score AUC %s; weights (component AUC):", set, aucText));
+        } else {
+          line.append(String.format(java.util.Locale.ROOT, " %s %.2f (%s)", r.getAs("component"), r.<Double>getAs("weight"), aucText));
+        }
+      }
+      System.out.println(line);
+      StringBuilder churn = new StringBuilder(String.format("  %-10s churn by band:", ""));
+      for (String band : List.of(HealthScore.RED, HealthScore.YELLOW, HealthScore.GREEN)) {
+        bands.stream().filter(r -> r.getAs("weights").equals(set) && r.getAs("health_band").equals(band)).findFirst().ifPresent(r ->
+            churn.append(String.format(java.util.Locale.ROOT, " %s %s of %,d", band,
+                r.isNullAt(r.fieldIndex("churn_rate")) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * r.<Double>getAs("churn_rate")),
+                r.<Long>getAs("examples"))));
+      }
+      System.out.println(churn);
+    }
   }
 
   /**

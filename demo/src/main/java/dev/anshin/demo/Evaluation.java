@@ -12,14 +12,19 @@ import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.demo.generate.Truth;
 import dev.anshin.models.churn.BinaryMetrics;
+import dev.anshin.models.churn.Calibration;
 import dev.anshin.models.churn.ChurnScores;
+import dev.anshin.models.health.HealthValidation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -77,19 +82,38 @@ public final class Evaluation {
       result.put("oracle_auc_roc", oracle.aucRoc());
       result.put("oracle_auc_pr", oracle.aucPr());
       result.put("oracle_brier", oracle.brier());
+      // How far the probabilities are from the churn they foretell (10 equal bins): calibration, which
+      // the AUC cannot see.
+      result.put("ece", Calibration.expectedError(Calibration.reliability(joined, ChurnScores.CHURN_PROBABILITY, "outcome")));
+      result.put("oracle_ece", Calibration.expectedError(Calibration.reliability(joined, "oracle_probability", "outcome")));
       if (lakehouse.exists(HealthScore.TABLE)) {
         // A low health score should mean a likely churn: rank by 100 - score.
         Dataset<Row> health =
             lakehouse.read(HealthScore.TABLE)
                 .filter(col(HealthScore.Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(date))))
                 .select(col(HealthScore.Columns.ACCOUNT_ID).as("_health_account"),
-                    lit(100.0).minus(col(HealthScore.Columns.HEALTH_SCORE)).divide(100.0).as("health_risk"));
+                    lit(100.0).minus(col(HealthScore.Columns.HEALTH_SCORE)).divide(100.0).as("health_risk"),
+                    col(HealthScore.Columns.USAGE_SCORE), col(HealthScore.Columns.RELIABILITY_SCORE),
+                    col(HealthScore.Columns.SUPPORT_SCORE), col(HealthScore.Columns.BILLING_SCORE),
+                    col(HealthScore.Columns.TREND_SCORE));
         Dataset<Row> withHealth =
             joined.join(health, col(ChurnScores.ACCOUNT_ID).equalTo(col("_health_account")), "inner");
         BinaryMetrics healthMetrics = BinaryMetrics.of(withHealth, "health_risk", "outcome");
         result.put("health_auc_roc", healthMetrics.aucRoc());
         result.put("health_auc_pr", healthMetrics.aucPr());
         result.put("health_n", healthMetrics.n());
+        // Each component ranked alone (low scores first), over the accounts where it has data; null
+        // where those accounts hold only one outcome.
+        List<Column> components = new ArrayList<>();
+        for (int i = 0; i < HealthScore.COMPONENTS.size(); i++) {
+          components.add(HealthValidation.item(HealthScore.COMPONENTS.get(i), col(HealthScore.COMPONENT_COLUMNS.get(i))));
+        }
+        Map<String, HealthValidation.ValueCounts> byComponent = HealthValidation.valueCounts(withHealth, components, "outcome");
+        for (String component : HealthScore.COMPONENTS) {
+          HealthValidation.ValueCounts counts = byComponent.get(component);
+          Double auc = counts == null ? null : counts.aucOfLowScores();
+          result.put("health_" + component + "_auc_roc", auc == null ? Double.NaN : auc);
+        }
       }
       return result;
     } finally {

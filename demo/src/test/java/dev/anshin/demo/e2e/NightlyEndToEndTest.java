@@ -173,12 +173,14 @@ class NightlyEndToEndTest extends SparkTestBase {
     // The replayed nights scored with a model retrained on the 1st, in both lakehouses.
     assertThat(replay.read("model_registry").count()).isPositive();
     assertThat(replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").count()).isPositive();
-    // Every score is explained: its drivers (and the base value) sum to its log-odds, whose logistic is its probability.
+    // Every score is explained: its drivers (and the base value) sum to its log-odds, and its probability
+    // is the logistic of those log-odds as its model's calibration scales them.
     List<Row> unexplained = replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").as("s")
         .join(replay.read("score_drivers").groupBy("as_of_date", "account_id").agg(functions.sum("contribution").as("total"),
             functions.count("*").as("n")).as("d"), new String[] {"as_of_date", "account_id"}, "left")
-        .filter("d.total IS NULL OR abs(d.total - s.churn_margin) > 1e-9"
-            + " OR abs(1 / (1 + exp(-s.churn_margin)) - s.churn_probability) > 1e-12")
+        .join(replay.read("model_registry").as("m"), functions.col("s.model_version").equalTo(functions.col("m.version")), "left")
+        .filter("d.total IS NULL OR abs(d.total - s.churn_margin) > 1e-9 OR m.calibration_slope IS NULL"
+            + " OR abs(1 / (1 + exp(-(m.calibration_slope * s.churn_margin + m.calibration_intercept))) - s.churn_probability) > 1e-12")
         .collectAsList();
     assertThat(unexplained).isEmpty();
     assertThat(replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "' AND risk_driver_1 IS NOT NULL").count()).isPositive();
@@ -490,7 +492,7 @@ class NightlyEndToEndTest extends SparkTestBase {
         .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
             "customer_slo_daily", "support_daily", "toil_topics", "mrr_movements", "revenue_movements", "revenue_summary", "mrr_invoice_check",
             "cohort_retention", "cohort_retention_forecast", "customer_health", "cs_activities", "help_center_views",
-            "account_timeline", "activity_effects", "help_center_deflection");
+            "account_timeline", "activity_effects", "help_center_deflection", "health_validation", "health_band_churn", "churn_calibration");
     List<Row> scores = lakehouse.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").collectAsList();
     assertThat(scores).isNotEmpty();
     // Every active account of the last day is scored exactly once.
@@ -623,19 +625,98 @@ class NightlyEndToEndTest extends SparkTestBase {
         .toList();
     assertThat(scoredOutcomes).hasSize((int) scored);
     double squaredError = scoredOutcomes.stream().mapToDouble(o -> (o[0] - o[1]) * (o[0] - o[1])).sum();
+    // The evaluation prints 4 decimals.
+    assertThat(evaluation.get("brier").asDouble()).isCloseTo(squaredError / scored, within(0.5e-4));
+    assertThat(evaluation.get("auc_roc").asDouble()).isCloseTo(pairsRankedRight(scoredOutcomes), within(0.5e-4));
+
+    // The usage component ranked alone, low scores first, by the same pair count over the accounts it scores.
+    Map<String, Boolean> churnedOnLast = new TreeMap<>();
+    spark.read().parquet(sources.resolve("truth/churn").toString()).filter("as_of_date = DATE'" + LAST + "'").collectAsList()
+        .forEach(r -> churnedOnLast.put(r.getAs("account_id"), r.<Boolean>getAs("churned_within_horizon")));
+    List<double[]> usage = lakehouse.read("customer_health").filter("as_of_date = DATE'" + LAST + "' AND usage_score IS NOT NULL")
+        .collectAsList().stream().filter(r -> probability.containsKey(r.<String>getAs("account_id")))
+        .map(r -> new double[] {-r.<Double>getAs("usage_score"), churnedOnLast.get(r.<String>getAs("account_id")) ? 1 : 0})
+        .toList();
+    assertThat(evaluation.get("health_usage_auc_roc").asDouble()).isCloseTo(pairsRankedRight(usage), within(0.5e-4));
+    for (String component : List.of("reliability", "support", "billing", "trend")) {
+      assertThat(evaluation.has("health_" + component + "_auc_roc")).as(component).isTrue();
+    }
+    // The expected calibration error, recomputed: ten equal bins of the probability, each bin's gap
+    // between its mean probability and its churn rate weighed by its share of the accounts.
+    double[][] bins = new double[10][3];
+    for (double[] o : scoredOutcomes) {
+      int bin = Math.min((int) Math.floor(o[0] * 10), 9);
+      bins[bin][0]++;
+      bins[bin][1] += o[0];
+      bins[bin][2] += o[1];
+    }
+    double ece = 0;
+    for (double[] b : bins) {
+      ece += b[0] == 0 ? 0 : b[0] / scored * Math.abs(b[1] / b[0] - b[2] / b[0]);
+    }
+    assertThat(evaluation.get("ece").asDouble()).isCloseTo(ece, within(0.5e-4));
+    assertThat(evaluation.has("oracle_ece")).isTrue();
+  }
+
+  /**
+   * The AUC from its definition: of the (churned, stayed) pairs of {@code {risk, churned}} rows, the
+   * share whose churned account has the higher risk, a tie counting one half.
+   */
+  private static double pairsRankedRight(List<double[]> riskAndOutcome) {
     double pairs = 0;
     double rightWayRound = 0;
-    for (double[] churned : scoredOutcomes) {
-      for (double[] stayed : scoredOutcomes) {
+    for (double[] churned : riskAndOutcome) {
+      for (double[] stayed : riskAndOutcome) {
         if (churned[1] == 1 && stayed[1] == 0) {
           pairs++;
           rightWayRound += churned[0] > stayed[0] ? 1 : churned[0] == stayed[0] ? 0.5 : 0;
         }
       }
     }
-    assertThat(pairs).isPositive();
-    // The evaluation prints 4 decimals.
-    assertThat(evaluation.get("brier").asDouble()).isCloseTo(squaredError / scored, within(0.5e-4));
-    assertThat(evaluation.get("auc_roc").asDouble()).isCloseTo(rightWayRound / pairs, within(0.5e-4));
+    assertThat(pairs).as("churned and stayed pairs").isPositive();
+    return rightWayRound / pairs;
+  }
+
+  @Test
+  @Order(5)
+  void everyTrainedModelValidatedTheHealthScoreAndCalibratedItsProbabilitiesOnItsTestExamples() {
+    List<Row> models = lakehouse.read("model_registry").collectAsList();
+    assertThat(models).isNotEmpty();
+    for (Row model : models) {
+      String through = "trained_through = DATE'" + model.getAs("trained_through") + "'";
+      // The reliability table of the model's own probabilities covers its test examples and their churns,
+      // and the expected calibration error recorded with the model is that table's.
+      List<Row> reliability = lakehouse.read("churn_calibration").filter(through + " AND probabilities = 'model'").collectAsList();
+      assertThat(reliability.stream().mapToLong(r -> r.<Long>getAs("examples")).sum()).isEqualTo(model.<Long>getAs("test_examples"));
+      assertThat(reliability.stream().mapToDouble(r -> r.<Long>getAs("examples") * r.<Double>getAs("observed_rate")).sum())
+          .isCloseTo(model.<Long>getAs("test_positives"), within(1e-6));
+      double ece = reliability.stream().mapToDouble(r -> r.<Long>getAs("examples")
+          * Math.abs(r.<Double>getAs("mean_predicted") - r.<Double>getAs("observed_rate"))).sum() / model.<Long>getAs("test_examples");
+      assertThat(model.<Double>getAs("test_ece")).isCloseTo(ece, within(1e-12));
+      assertThat(model.<Double>getAs("calibration_slope")).isFinite();
+
+      Map<String, Row> rows = lakehouse.read("health_validation").filter(through).collectAsList().stream()
+          .collect(Collectors.toMap(r -> r.<String>getAs("weights") + "/" + r.<String>getAs("component"), r -> r));
+      // The configured weights are the defaults', normalised (reference.conf: 0.30, 0.25, 0.20, 0.15, 0.10).
+      assertThat(rows.get("configured/usage").<Double>getAs("weight")).isCloseTo(0.30, within(1e-12));
+      assertThat(rows.get("configured/trend").<Double>getAs("weight")).isCloseTo(0.10, within(1e-12));
+      // Measured on the model's own out-of-time test dates.
+      assertThat(rows.get("configured/health_score").<java.sql.Date>getAs("test_from")).isEqualTo(model.<java.sql.Date>getAs("test_from"));
+      for (String set : List.of("configured", "fitted")) {
+        Row score = rows.get(set + "/health_score");
+        if (score == null) {
+          assertThat(set).as("only the fitted weights may be missing").isEqualTo("fitted");
+          continue;
+        }
+        double weights = List.of("usage", "reliability", "support", "billing", "trend").stream()
+            .mapToDouble(c -> rows.get(set + "/" + c).<Double>getAs("weight")).peek(w -> assertThat(w).isNotNegative()).sum();
+        assertThat(weights).isCloseTo(1.0, within(1e-9));
+        // The bands split the scored test examples and their churns between them.
+        Row bands = lakehouse.read("health_band_churn").filter(through + " AND weights = '" + set + "'")
+            .agg(functions.sum("examples"), functions.sum("churned")).first();
+        assertThat(bands.getLong(0)).isEqualTo(score.<Long>getAs("examples")).isPositive();
+        assertThat(bands.getLong(1)).isEqualTo(score.<Long>getAs("churned"));
+      }
+    }
   }
 }

@@ -94,6 +94,13 @@ public final class HealthScore {
     private Columns() {}
   }
 
+  /** The component scores, in the order of {@link HealthSettings.Weights}' components. */
+  public static final List<String> COMPONENT_COLUMNS =
+      List.of(Columns.USAGE_SCORE, Columns.RELIABILITY_SCORE, Columns.SUPPORT_SCORE, Columns.BILLING_SCORE, Columns.TREND_SCORE);
+
+  /** The components' names as the configuration spells them ({@code anshin.health.weights}), in the same order. */
+  public static final List<String> COMPONENTS = List.of("usage", "reliability", "support", "billing", "trend");
+
   private HealthScore() {}
 
   /**
@@ -226,22 +233,8 @@ public final class HealthScore {
             .when(trend.gt(1), concat(format_string("usage up %d%%", change), events))
             .otherwise(concat(format_string("usage down %d%%", change), events));
 
-    Column[] scores = {
-      col(Columns.USAGE_SCORE), col(Columns.RELIABILITY_SCORE), col(Columns.SUPPORT_SCORE),
-      col(Columns.BILLING_SCORE), col(Columns.TREND_SCORE)
-    };
-    double[] weights = {w.usage(), w.reliability(), w.support(), w.billing(), w.trend()};
-    Column weighted = lit(0.0);
-    Column weightPresent = lit(0.0);
-    for (int i = 0; i < scores.length; i++) {
-      weighted = weighted.plus(coalesce(scores[i].multiply(weights[i]), lit(0.0)));
-      weightPresent = weightPresent.plus(when(scores[i].isNotNull(), lit(weights[i])).otherwise(lit(0.0)));
-    }
-    Column health = when(weightPresent.gt(0), round(weighted.divide(weightPresent), 1));
-    Column band =
-        when(col(Columns.HEALTH_SCORE).geq(settings.bands().green()), lit(GREEN))
-            .when(col(Columns.HEALTH_SCORE).geq(settings.bands().yellow()), lit(YELLOW))
-            .when(col(Columns.HEALTH_SCORE).isNotNull(), lit(RED));
+    Column health = weightedScore(COMPONENT_COLUMNS.stream().map(c -> col(c)).toList(), w);
+    Column band = band(col(Columns.HEALTH_SCORE), settings.bands());
 
     Dataset<Row> scored =
         joined
@@ -257,10 +250,7 @@ public final class HealthScore {
             .withColumn(Columns.TREND_REASON, trendReason)
             .withColumn(Columns.HEALTH_SCORE, health)
             .withColumn(Columns.HEALTH_BAND, band);
-    for (String component :
-        List.of(
-            Columns.USAGE_SCORE, Columns.RELIABILITY_SCORE, Columns.SUPPORT_SCORE,
-            Columns.BILLING_SCORE, Columns.TREND_SCORE)) {
+    for (String component : COMPONENT_COLUMNS) {
       scored = scored.withColumn(component, round(col(component), 1));
     }
 
@@ -288,6 +278,34 @@ public final class HealthScore {
                 Columns.SCORE_CHANGE_28D,
                 round(col(Columns.HEALTH_SCORE).minus(col("score_28d_ago")), 1));
     return withChanges.select(Columns.ALL.stream().map(c -> col(c)).toArray(Column[]::new));
+  }
+
+  /**
+   * The health score of component scores (in {@link #COMPONENT_COLUMNS}' order): their mean
+   * weighted by {@code weights}, over the components that have data, rounded to one decimal; null
+   * when none has.
+   */
+  public static Column weightedScore(List<Column> components, HealthSettings.Weights weights) {
+    double[] w = {weights.usage(), weights.reliability(), weights.support(), weights.billing(), weights.trend()};
+    Column weighted = lit(0.0);
+    Column weightPresent = lit(0.0);
+    for (int i = 0; i < w.length; i++) {
+      weighted = weighted.plus(coalesce(components.get(i).multiply(w[i]), lit(0.0)));
+      weightPresent = weightPresent.plus(when(components.get(i).isNotNull(), lit(w[i])).otherwise(lit(0.0)));
+    }
+    return when(weightPresent.gt(0), round(weighted.divide(weightPresent), 1));
+  }
+
+  /** The colour of a health score: green from {@code bands.green()}, yellow from {@code bands.yellow()}, else red. */
+  public static Column band(Column healthScore, HealthSettings.Bands bands) {
+    return when(healthScore.geq(bands.green()), lit(GREEN))
+        .when(healthScore.geq(bands.yellow()), lit(YELLOW))
+        .when(healthScore.isNotNull(), lit(RED));
+  }
+
+  /** The colour of a health score, as {@link #band(Column, HealthSettings.Bands)} gives it. */
+  public static String band(double healthScore, HealthSettings.Bands bands) {
+    return healthScore >= bands.green() ? GREEN : healthScore >= bands.yellow() ? YELLOW : RED;
   }
 
   /** 0 at {@code zeroAt}, 100 at {@code fullAt}, linear between and clamped outside; null stays null. */

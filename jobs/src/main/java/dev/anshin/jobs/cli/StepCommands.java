@@ -97,7 +97,10 @@ final class StepCommands {
         "Train and register the churn model as of --date.",
         "With --from: on each retraining day of the range that anshin.churn.retrain names, as the nightly does.",
         "Learns from the feature history whose outcome is known by --date, measures the model out of",
-        "time, and registers it as version churn-<date> (training the same date again replaces it).",
+        "time, calibrates its probabilities on those test examples (Platt scaling; churn_calibration holds the",
+        "reliability tables), and registers it as version churn-<date> (training the same date again replaces it).",
+        "On the same test dates it validates the health score (health_validation, health_band_churn): each",
+        "component's AUC, each band's churn, and the weights the history would give (logged as configuration).",
         "Exits 65 when the data cannot train a model yet, saying how much history it needs (with --from or",
         "--on-cadence, such a day is skipped, as in the nightly)."
       })

@@ -3,6 +3,7 @@ package dev.anshin.jobs.steps;
 import static org.apache.spark.sql.functions.col;
 
 import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.models.churn.Calibration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,16 @@ public final class ModelRegistry {
           .add("test_to", DataTypes.DateType, false)
           .add("test_auc_roc", DataTypes.DoubleType, false)
           .add("test_auc_pr", DataTypes.DoubleType, false)
-          .add("test_brier", DataTypes.DoubleType, false);
+          .add("test_brier", DataTypes.DoubleType, false)
+          // Platt scaling of the margin, fitted on the test examples (dev.anshin.models.churn.Calibration),
+          // and the expected calibration error on them before and after (the latter cross-fitted).
+          .add("calibration_slope", DataTypes.DoubleType, false)
+          .add("calibration_intercept", DataTypes.DoubleType, false)
+          .add("test_ece", DataTypes.DoubleType, false)
+          .add("test_ece_calibrated", DataTypes.DoubleType, false);
 
-  /** A registered model version. */
-  public record Entry(String version, LocalDate trainedThrough, String path) {}
+  /** A registered model version and the calibration of its margin. */
+  public record Entry(String version, LocalDate trainedThrough, String path, Calibration calibration) {}
 
   private ModelRegistry() {}
 
@@ -147,8 +154,19 @@ public final class ModelRegistry {
         .filter(col("model_name").equalTo(MODEL_NAME))
         .orderBy(col("trained_through"))
         .collectAsList().stream()
-        .map(row -> new Entry(row.getAs("version"), row.<Date>getAs("trained_through").toLocalDate(), row.getAs("path")))
+        .map(row -> new Entry(row.getAs("version"), row.<Date>getAs("trained_through").toLocalDate(), row.getAs("path"),
+            calibrationOf(row)))
         .toList();
+  }
+
+  /** A model registered before calibration existed (no such columns, or null in them) keeps its own probabilities. */
+  private static Calibration calibrationOf(Row row) {
+    java.util.List<String> fields = java.util.Arrays.asList(row.schema().fieldNames());
+    if (!fields.contains("calibration_slope") || row.isNullAt(row.fieldIndex("calibration_slope"))
+        || row.isNullAt(row.fieldIndex("calibration_intercept"))) {
+      return Calibration.IDENTITY;
+    }
+    return new Calibration(row.getDouble(row.fieldIndex("calibration_slope")), row.getDouble(row.fieldIndex("calibration_intercept")));
   }
 
   /** Loads a registered model; its path is relative to the lakehouse (absolute in registries of older versions). */

@@ -55,7 +55,7 @@ public final class ScoreStep {
       Dataset<Row> features =
           lakehouse.read(CustomerFeatures.TABLE)
               .filter(col(CustomerFeatures.AS_OF_DATE).between(lit(Date.valueOf(first)), lit(Date.valueOf(last))));
-      scored.add(ChurnScores.explained(ModelRegistry.load(lakehouse, model), features, model.version()));
+      scored.add(ChurnScores.explained(ModelRegistry.load(lakehouse, model), features, model.version(), model.calibration()));
     }
     if (models.get(0).trainedThrough().isAfter(from)) {
       LOG.info("score: no model before {}; the dates from {} have no scores", models.get(0).trainedThrough(), from);

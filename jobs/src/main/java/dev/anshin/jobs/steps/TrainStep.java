@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
 import dev.anshin.features.customer.CustomerFeatures;
+import dev.anshin.features.health.HealthScore;
 import dev.anshin.features.labels.ChurnLabels;
 import dev.anshin.features.rollup.AccountDaily;
 import dev.anshin.features.sources.SourceTable;
@@ -15,9 +16,11 @@ import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.models.churn.BinaryMetrics;
+import dev.anshin.models.churn.Calibration;
 import dev.anshin.models.churn.ChurnModelSettings;
 import dev.anshin.models.churn.ChurnScores;
 import dev.anshin.models.churn.ChurnTrainer;
+import dev.anshin.models.health.HealthValidation;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -86,6 +89,7 @@ public final class TrainStep {
       }
       // A model of this very day from an earlier run (on data since corrected) must not outlive this run's verdict.
       ModelRegistry.unregister(context.lakehouse(), ModelRegistry.versionFor(day));
+      forgetValidations(context.lakehouse(), day);
       boolean older = ModelRegistry.all(context.lakehouse()).stream().anyMatch(m -> m.trainedThrough().isBefore(day));
       String consequence = older ? "the newest earlier model keeps scoring" : "no model yet, so no churn scores until one is trained";
       LOG.warn("train {}: skipped ({}): {}", day, consequence, e.getMessage());
@@ -217,11 +221,19 @@ public final class TrainStep {
                 + " churns; both churned and retained accounts are needed");
       }
       PipelineModel heldOut = fitOrExplain(train, settings);
-      BinaryMetrics metrics =
-          BinaryMetrics.of(
-              heldOut.transform(test).withColumn("p", ChurnScores.probabilityOf("probability")), "p", ChurnLabels.LABEL);
+      Dataset<Row> testPredictions =
+          heldOut.transform(test)
+              .select(col(CustomerFeatures.AS_OF_DATE), col(ChurnLabels.LABEL), ChurnScores.probabilityOf("probability").as("p"))
+              .withColumn("margin", Calibration.logOdds(col("p")))
+              .cache();
+      BinaryMetrics metrics = BinaryMetrics.of(testPredictions, "p", ChurnLabels.LABEL);
       LOG.info("train: out-of-time test AUC-ROC {} AUC-PR {} (base rate {}) Brier {}",
           fmt(metrics.aucRoc()), fmt(metrics.aucPr()), fmt(metrics.baseRate()), fmt(metrics.brier()));
+      Calibrated calibrated = calibrate(testPredictions, churn.exampleEveryDays());
+      testPredictions.unpersist();
+      LOG.info("train: calibration of the margin on the test examples: slope {} intercept {}; expected calibration error {} before,"
+              + " {} after (cross-fitted)", fmt(calibrated.calibration().slope()), fmt(calibrated.calibration().intercept()),
+          fmt(calibrated.eceBefore()), fmt(calibrated.eceAfter()));
 
       // The registered model learns from every labelled example, the most recent included.
       PipelineModel model = fitOrExplain(labelled, settings);
@@ -235,11 +247,123 @@ public final class TrainStep {
           ModelRegistry.entry(
               ModelRegistry.MODEL_NAME, version, Date.valueOf(observedThrough), Timestamp.from(Instant.now()), path,
               churn.model(), horizon, trainCount, Math.round(trainPositives.getDouble(0)), metrics.n(), metrics.positives(),
-              Date.valueOf(testFrom), Date.valueOf(testTo), metrics.aucRoc(), metrics.aucPr(), metrics.brier()));
+              Date.valueOf(testFrom), Date.valueOf(testTo), metrics.aucRoc(), metrics.aucPr(), metrics.brier(),
+              calibrated.calibration().slope(), calibrated.calibration().intercept(), calibrated.eceBefore(), calibrated.eceAfter()));
       ModelRegistry.removeUnregistered(lakehouse, version, saved);
+      lakehouse.replaceDates(CALIBRATION_TABLE, calibrated.reliabilityRows(lakehouse.spark(), observedThrough),
+          "trained_through", observedThrough, observedThrough, null);
+      validateHealth(context, train, test, observedThrough, testFrom, testTo);
       return new Result(version, metrics, trainCount, testFrom, testTo);
     } finally {
       labelled.unpersist();
+    }
+  }
+
+  /**
+   * The health scorecard measured on the model's own out-of-time test examples, and the weights its
+   * training examples would give it ({@link HealthValidation}): written to {@code health_validation}
+   * and {@code health_band_churn} for the training date, and the fitted weights logged as the
+   * configuration line that would adopt them.
+   */
+  private static void validateHealth(
+      PipelineContext context, Dataset<Row> train, Dataset<Row> test, LocalDate day, LocalDate testFrom, LocalDate testTo) {
+    Lakehouse lakehouse = context.lakehouse();
+    if (!lakehouse.exists(HealthScore.TABLE)) {
+      return;
+    }
+    List<org.apache.spark.sql.Column> columns = new java.util.ArrayList<>(List.of(
+        col(HealthScore.Columns.ACCOUNT_ID).as("_health_account"), col(HealthScore.Columns.AS_OF_DATE).as("_health_date")));
+    HealthScore.COMPONENT_COLUMNS.forEach(c -> columns.add(col(c)));
+    Dataset<Row> health = lakehouse.read(HealthScore.TABLE).select(columns.toArray(org.apache.spark.sql.Column[]::new));
+    java.util.function.Function<Dataset<Row>, Dataset<Row>> withHealth = examples ->
+        examples.select(CustomerFeatures.ACCOUNT_ID, CustomerFeatures.AS_OF_DATE, ChurnLabels.LABEL)
+            .join(health, col(CustomerFeatures.ACCOUNT_ID).equalTo(col("_health_account"))
+                .and(col(CustomerFeatures.AS_OF_DATE).equalTo(col("_health_date"))))
+            // As for the model: the same examples fit the same weights however the tables' files lie.
+            .repartition(TRAINING_PARTITIONS, col(CustomerFeatures.ACCOUNT_ID))
+            .sortWithinPartitions(CustomerFeatures.AS_OF_DATE, CustomerFeatures.ACCOUNT_ID);
+    HealthValidation.Result result =
+        HealthValidation.validate(withHealth.apply(train), withHealth.apply(test), ChurnLabels.LABEL, context.config().health(),
+            day, testFrom, testTo);
+    lakehouse.replaceDates(HealthValidation.COMPONENTS_TABLE, result.components(), "trained_through", day, day, null);
+    lakehouse.replaceDates(HealthValidation.BANDS_TABLE, result.bands(), "trained_through", day, day, null);
+    LOG.info("train {}: health score out-of-time AUC-ROC {} with the configured weights; {}", day,
+        result.components().filter(col("weights").equalTo(HealthValidation.CONFIGURED).and(col("component").equalTo(HealthValidation.HEALTH_SCORE)))
+            .select("auc_roc").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList().stream().findFirst()
+            .map(auc -> auc == null ? "n/a" : fmt(auc)).orElse("n/a"),
+        result.fitted() == null
+            ? "no component's deficit raised the odds of churn, so no weights were fitted"
+            : "the history's weights: " + HealthValidation.asConfiguration(result.fitted()));
+  }
+
+  /** The reliability tables of each training's test examples, before and after calibration. */
+  public static final String CALIBRATION_TABLE = "churn_calibration";
+
+  static final org.apache.spark.sql.types.StructType CALIBRATION_SCHEMA =
+      new org.apache.spark.sql.types.StructType()
+          .add("trained_through", org.apache.spark.sql.types.DataTypes.DateType, false)
+          .add("probabilities", org.apache.spark.sql.types.DataTypes.StringType, false)
+          .add("bin", org.apache.spark.sql.types.DataTypes.IntegerType, false)
+          .add("lower", org.apache.spark.sql.types.DataTypes.DoubleType, false)
+          .add("upper", org.apache.spark.sql.types.DataTypes.DoubleType, false)
+          .add("examples", org.apache.spark.sql.types.DataTypes.LongType, false)
+          .add("mean_predicted", org.apache.spark.sql.types.DataTypes.DoubleType, false)
+          .add("observed_rate", org.apache.spark.sql.types.DataTypes.DoubleType, false);
+
+  /** A fitted calibration, and the reliability of the test examples' probabilities before and after it. */
+  record Calibrated(Calibration calibration, List<Calibration.Bin> before, List<Calibration.Bin> after) {
+    double eceBefore() {
+      return Calibration.expectedError(before);
+    }
+
+    /** NaN when the test examples have a single date, which cannot be split into two halves. */
+    double eceAfter() {
+      return after.isEmpty() ? Double.NaN : Calibration.expectedError(after);
+    }
+
+    Dataset<Row> reliabilityRows(org.apache.spark.sql.SparkSession spark, LocalDate day) {
+      List<Row> rows = new java.util.ArrayList<>();
+      for (var table : List.of(java.util.Map.entry("model", before), java.util.Map.entry("calibrated", after))) {
+        for (Calibration.Bin b : table.getValue()) {
+          rows.add(org.apache.spark.sql.RowFactory.create(Date.valueOf(day), table.getKey(), b.bin(), b.lower(), b.upper(),
+              b.examples(), b.meanPredicted(), b.observedRate()));
+        }
+      }
+      return spark.createDataFrame(rows, CALIBRATION_SCHEMA);
+    }
+  }
+
+  /**
+   * Platt scaling fitted on every test example ({@code margin}, {@code label}, {@code p}), and its
+   * error measured honestly: the test dates alternate between two halves, each half is calibrated by
+   * a fit on the other, and the reliability of those out-of-fold probabilities is the "after".
+   */
+  static Calibrated calibrate(Dataset<Row> testPredictions, int exampleEveryDays) {
+    List<Calibration.Bin> before = Calibration.reliability(testPredictions, "p", ChurnLabels.LABEL);
+    Calibration all = Calibration.fit(testPredictions, "margin", ChurnLabels.LABEL);
+    org.apache.spark.sql.Column half =
+        pmod(datediff(col(CustomerFeatures.AS_OF_DATE), lit(Date.valueOf("1970-01-01"))).divide(exampleEveryDays).cast("long"), lit(2));
+    Dataset<Row> outOfFold = null;
+    for (int fold = 0; fold < 2; fold++) {
+      Dataset<Row> fitOn = testPredictions.filter(half.notEqual(fold));
+      Dataset<Row> applyTo = testPredictions.filter(half.equalTo(fold));
+      if (fitOn.isEmpty() || applyTo.isEmpty()) {
+        // A single test date: no half to measure the other by.
+        return new Calibrated(all, before, List.of());
+      }
+      Dataset<Row> calibrated =
+          applyTo.withColumn("p", Calibration.fit(fitOn, "margin", ChurnLabels.LABEL).probability(col("margin")));
+      outOfFold = outOfFold == null ? calibrated : outOfFold.unionByName(calibrated);
+    }
+    return new Calibrated(all, before, Calibration.reliability(outOfFold, "p", ChurnLabels.LABEL));
+  }
+
+  /** Removes the validations of a training day whose training no longer succeeds, as its model is removed. */
+  private static void forgetValidations(Lakehouse lakehouse, LocalDate day) {
+    for (String table : List.of(HealthValidation.COMPONENTS_TABLE, HealthValidation.BANDS_TABLE, CALIBRATION_TABLE)) {
+      if (lakehouse.exists(table) && !lakehouse.read(table).filter(col("trained_through").equalTo(lit(Date.valueOf(day)))).isEmpty()) {
+        io.delta.tables.DeltaTable.forPath(lakehouse.spark(), lakehouse.path(table)).delete(col("trained_through").equalTo(lit(Date.valueOf(day))));
+      }
     }
   }
 

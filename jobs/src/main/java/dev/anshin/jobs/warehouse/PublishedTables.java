@@ -17,6 +17,7 @@ import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.steps.AnalyticsStep;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.models.churn.ChurnScores;
+import dev.anshin.models.health.HealthValidation;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Function;
@@ -90,5 +91,8 @@ public final class PublishedTables {
           Published.whole(ActivityEffects.TABLE, List.of(ActivityEffects.Columns.ACTIVITY_TYPE, ActivityEffects.Columns.WINDOW_DAYS), List.of()),
           Published.whole(HelpCenterDeflection.TABLE,
               List.of(HelpCenterDeflection.Columns.CATEGORY, HelpCenterDeflection.Columns.ARTICLE_ID), List.of()),
+          // The health scorecard's validation, by the training date that measured it.
+          Published.byDate(HealthValidation.COMPONENTS_TABLE, "trained_through", List.of("trained_through", "weights", "component"), List.of()),
+          Published.byDate(HealthValidation.BANDS_TABLE, "trained_through", List.of("trained_through", "weights", "health_band"), List.of()),
           Published.byDate(PipelineContext.RUN_LOG, "run_date", List.of("run_date", "step"), List.of()));
 }

@@ -75,7 +75,7 @@ class TrainingSkipTest extends SparkTestBase {
       Path path = ModelRegistry.save(lakehouse, version, model, "{}");
       ModelRegistry.register(lakehouse, ModelRegistry.entry(
           ModelRegistry.MODEL_NAME, version, Date.valueOf(trained), Timestamp.from(Instant.now()), lakehouse.root().relativize(path).toString(),
-          "logistic", 90, 200L, 60L, 10L, 3L, Date.valueOf(trained), Date.valueOf(trained), 0.8, 0.5, 0.1));
+          "logistic", 90, 200L, 60L, 10L, 3L, Date.valueOf(trained), Date.valueOf(trained), 0.8, 0.5, 0.1, 1.0, 0.0, 0.05, 0.05));
     }
 
     List<StepReport> reports = context.run(List.of(TrainStep.onCadence(), ScoreStep.STEP), DAY, DAY);

@@ -78,16 +78,22 @@ public final class ChurnScores {
     return scores(explained(model, features, modelVersion), tiers);
   }
 
+  /** {@link #explained(PipelineModel, Dataset, String, Calibration)} with the model's own probabilities. */
+  public static Dataset<Row> explained(PipelineModel model, Dataset<Row> features, String modelVersion) {
+    return explained(model, features, modelVersion, Calibration.IDENTITY);
+  }
+
   /**
    * The scored rows with what explains them, from which both {@link #scores} and {@link #drivers}
-   * are taken: one pass of the model over the features serves both tables.
+   * are taken: one pass of the model over the features serves both tables. The probability is the
+   * calibrated one of the margin; the margin and its drivers stay the model's own.
    */
-  public static Dataset<Row> explained(PipelineModel model, Dataset<Row> features, String modelVersion) {
+  public static Dataset<Row> explained(PipelineModel model, Dataset<Row> features, String modelVersion, Calibration calibration) {
     return ChurnExplanations.explain(model, model.transform(features))
         .select(
             col(AS_OF_DATE),
             col(ACCOUNT_ID),
-            probabilityOf("probability").as(CHURN_PROBABILITY),
+            calibration.probability(col(CHURN_MARGIN)).as(CHURN_PROBABILITY),
             col(CustomerFeatures.MRR).as(MRR),
             col(CHURN_MARGIN),
             col(ChurnExplanations.BASE_VALUE),
