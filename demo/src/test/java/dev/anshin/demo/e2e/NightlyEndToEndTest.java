@@ -184,6 +184,20 @@ class NightlyEndToEndTest extends SparkTestBase {
         .collectAsList();
     assertThat(unexplained).isEmpty();
     assertThat(replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "' AND risk_driver_1 IS NOT NULL").count()).isPositive();
+    // The last night's scores say how far each moved since the day before, which the backfill scored:
+    // the change is the difference of the two days' probabilities, null exactly for accounts not scored then.
+    Dataset<Row> today = replay.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").as("t");
+    Dataset<Row> yesterday = replay.read("customer_scores").filter("as_of_date = DATE'" + LAST.minusDays(1) + "'").as("y");
+    Row changes = today.join(yesterday, functions.col("t.account_id").equalTo(functions.col("y.account_id")), "left")
+        .selectExpr("count_if(y.account_id IS NOT NULL) AS both_days",
+            "count_if(y.account_id IS NOT NULL AND abs(t.churn_probability_change - (t.churn_probability - y.churn_probability)) < 1e-12)",
+            "count_if(y.account_id IS NULL AND t.churn_probability_change IS NULL)", "count_if(y.account_id IS NULL)",
+            "count_if(t.change_driver_1 IS NOT NULL)")
+        .first();
+    assertThat(changes.getLong(0)).isPositive();
+    assertThat(changes.getLong(1)).isEqualTo(changes.getLong(0));
+    assertThat(changes.getLong(2)).isEqualTo(changes.getLong(3));
+    assertThat(changes.getLong(4)).isPositive();
   }
 
   /** 0 when a model was trained through the date, 65 (nothing to score with yet) before the first one. */

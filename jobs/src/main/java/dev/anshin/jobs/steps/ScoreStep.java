@@ -62,14 +62,25 @@ public final class ScoreStep {
     }
     // The model runs once: both tables are taken from the same explained rows.
     Dataset<Row> explained = scored.stream().reduce(Dataset::unionByName).orElseThrow().localCheckpoint();
-    Lakehouse.WriteResult scores = lakehouse.replaceDates(
-        ChurnScores.TABLE,
+    Dataset<Row> driverRows = ChurnScores.drivers(explained).localCheckpoint();
+    // What changed since the day before the run is in the tables; the run's own days are in its rows.
+    Dataset<Row> withChanges = ChurnScores.withChanges(
         ChurnScores.scores(explained, new ChurnScores.RiskTiers(churn.mediumRiskThreshold(), churn.highRiskThreshold())),
-        ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
+        driverRows, dayBefore(lakehouse, ChurnScores.TABLE, from), dayBefore(lakehouse, ChurnScores.DRIVERS_TABLE, from));
+    Lakehouse.WriteResult scores = lakehouse.replaceDates(
+        ChurnScores.TABLE, withChanges, ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
     Lakehouse.WriteResult drivers = lakehouse.replaceDates(
-        ChurnScores.DRIVERS_TABLE, ChurnScores.drivers(explained), ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
+        ChurnScores.DRIVERS_TABLE, driverRows, ChurnScores.AS_OF_DATE, from, to, null, ChurnScores.AS_OF_DATE);
     LOG.info("score: {} scores and {} driver rows written", scores.rowsWritten(), drivers.rowsWritten());
     return scores;
+  }
+
+  /** The rows of a per-day table on the day before {@code from}; none when the table does not exist yet. */
+  private static Dataset<Row> dayBefore(Lakehouse lakehouse, String table, LocalDate from) {
+    if (!lakehouse.exists(table)) {
+      return null;
+    }
+    return lakehouse.read(table).filter(col(ChurnScores.AS_OF_DATE).equalTo(lit(Date.valueOf(from.minusDays(1)))));
   }
 
   /** No model to score {@code date} with: says how much history training needs and what this lakehouse has. */
