@@ -229,7 +229,8 @@ public final class TrainStep {
       BinaryMetrics metrics = BinaryMetrics.of(testPredictions, "p", ChurnLabels.LABEL);
       LOG.info("train: out-of-time test AUC-ROC {} AUC-PR {} (base rate {}) Brier {}",
           fmt(metrics.aucRoc()), fmt(metrics.aucPr()), fmt(metrics.baseRate()), fmt(metrics.brier()));
-      Calibrated calibrated = calibrate(testPredictions, churn.exampleEveryDays());
+      Calibration.CrossFitted calibrated =
+          Calibration.crossFitted(testPredictions, CustomerFeatures.AS_OF_DATE, churn.exampleEveryDays(), "margin", "p", ChurnLabels.LABEL);
       testPredictions.unpersist();
       LOG.info("train: calibration of the margin on the test examples: slope {} intercept {}; expected calibration error {} before,"
               + " {} after (cross-fitted)", fmt(calibrated.calibration().slope()), fmt(calibrated.calibration().intercept()),
@@ -250,7 +251,7 @@ public final class TrainStep {
               Date.valueOf(testFrom), Date.valueOf(testTo), metrics.aucRoc(), metrics.aucPr(), metrics.brier(),
               calibrated.calibration().slope(), calibrated.calibration().intercept(), calibrated.eceBefore(), calibrated.eceAfter()));
       ModelRegistry.removeUnregistered(lakehouse, version, saved);
-      lakehouse.replaceDates(CALIBRATION_TABLE, calibrated.reliabilityRows(lakehouse.spark(), observedThrough),
+      lakehouse.replaceDates(Calibration.TABLE, calibrated.reliabilityRows(lakehouse.spark(), observedThrough),
           "trained_through", observedThrough, observedThrough, null);
       validateHealth(context, train, test, observedThrough, testFrom, testTo);
       return new Result(version, metrics, trainCount, testFrom, testTo);
@@ -296,71 +297,9 @@ public final class TrainStep {
             : "the history's weights: " + HealthValidation.asConfiguration(result.fitted()));
   }
 
-  /** The reliability tables of each training's test examples, before and after calibration. */
-  public static final String CALIBRATION_TABLE = "churn_calibration";
-
-  static final org.apache.spark.sql.types.StructType CALIBRATION_SCHEMA =
-      new org.apache.spark.sql.types.StructType()
-          .add("trained_through", org.apache.spark.sql.types.DataTypes.DateType, false)
-          .add("probabilities", org.apache.spark.sql.types.DataTypes.StringType, false)
-          .add("bin", org.apache.spark.sql.types.DataTypes.IntegerType, false)
-          .add("lower", org.apache.spark.sql.types.DataTypes.DoubleType, false)
-          .add("upper", org.apache.spark.sql.types.DataTypes.DoubleType, false)
-          .add("examples", org.apache.spark.sql.types.DataTypes.LongType, false)
-          .add("mean_predicted", org.apache.spark.sql.types.DataTypes.DoubleType, false)
-          .add("observed_rate", org.apache.spark.sql.types.DataTypes.DoubleType, false);
-
-  /** A fitted calibration, and the reliability of the test examples' probabilities before and after it. */
-  record Calibrated(Calibration calibration, List<Calibration.Bin> before, List<Calibration.Bin> after) {
-    double eceBefore() {
-      return Calibration.expectedError(before);
-    }
-
-    /** NaN when the test examples have a single date, which cannot be split into two halves. */
-    double eceAfter() {
-      return after.isEmpty() ? Double.NaN : Calibration.expectedError(after);
-    }
-
-    Dataset<Row> reliabilityRows(org.apache.spark.sql.SparkSession spark, LocalDate day) {
-      List<Row> rows = new java.util.ArrayList<>();
-      for (var table : List.of(java.util.Map.entry("model", before), java.util.Map.entry("calibrated", after))) {
-        for (Calibration.Bin b : table.getValue()) {
-          rows.add(org.apache.spark.sql.RowFactory.create(Date.valueOf(day), table.getKey(), b.bin(), b.lower(), b.upper(),
-              b.examples(), b.meanPredicted(), b.observedRate()));
-        }
-      }
-      return spark.createDataFrame(rows, CALIBRATION_SCHEMA);
-    }
-  }
-
-  /**
-   * Platt scaling fitted on every test example ({@code margin}, {@code label}, {@code p}), and its
-   * error measured honestly: the test dates alternate between two halves, each half is calibrated by
-   * a fit on the other, and the reliability of those out-of-fold probabilities is the "after".
-   */
-  static Calibrated calibrate(Dataset<Row> testPredictions, int exampleEveryDays) {
-    List<Calibration.Bin> before = Calibration.reliability(testPredictions, "p", ChurnLabels.LABEL);
-    Calibration all = Calibration.fit(testPredictions, "margin", ChurnLabels.LABEL);
-    org.apache.spark.sql.Column half =
-        pmod(datediff(col(CustomerFeatures.AS_OF_DATE), lit(Date.valueOf("1970-01-01"))).divide(exampleEveryDays).cast("long"), lit(2));
-    Dataset<Row> outOfFold = null;
-    for (int fold = 0; fold < 2; fold++) {
-      Dataset<Row> fitOn = testPredictions.filter(half.notEqual(fold));
-      Dataset<Row> applyTo = testPredictions.filter(half.equalTo(fold));
-      if (fitOn.isEmpty() || applyTo.isEmpty()) {
-        // A single test date: no half to measure the other by.
-        return new Calibrated(all, before, List.of());
-      }
-      Dataset<Row> calibrated =
-          applyTo.withColumn("p", Calibration.fit(fitOn, "margin", ChurnLabels.LABEL).probability(col("margin")));
-      outOfFold = outOfFold == null ? calibrated : outOfFold.unionByName(calibrated);
-    }
-    return new Calibrated(all, before, Calibration.reliability(outOfFold, "p", ChurnLabels.LABEL));
-  }
-
   /** Removes the validations of a training day whose training no longer succeeds, as its model is removed. */
   private static void forgetValidations(Lakehouse lakehouse, LocalDate day) {
-    for (String table : List.of(HealthValidation.COMPONENTS_TABLE, HealthValidation.BANDS_TABLE, CALIBRATION_TABLE)) {
+    for (String table : List.of(HealthValidation.COMPONENTS_TABLE, HealthValidation.BANDS_TABLE, Calibration.TABLE)) {
       if (lakehouse.exists(table) && !lakehouse.read(table).filter(col("trained_through").equalTo(lit(Date.valueOf(day)))).isEmpty()) {
         io.delta.tables.DeltaTable.forPath(lakehouse.spark(), lakehouse.path(table)).delete(col("trained_through").equalTo(lit(Date.valueOf(day))));
       }

@@ -3,23 +3,32 @@ package dev.anshin.models.churn;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.sql.Date;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Platt scaling of a churn model's log-odds: {@code p = 1 / (1 + exp(-(slope x margin + intercept)))},
@@ -97,6 +106,70 @@ public record Calibration(double slope, double intercept) {
             .setTol(1e-10)
             .fit(assembled);
     return new Calibration(model.coefficients().apply(0), model.intercept());
+  }
+
+  /** The reliability tables of each training's test examples, before and after calibration. */
+  public static final String TABLE = "churn_calibration";
+
+  public static final StructType TABLE_SCHEMA =
+      new StructType()
+          .add("trained_through", DataTypes.DateType, false)
+          .add("probabilities", DataTypes.StringType, false)
+          .add("bin", DataTypes.IntegerType, false)
+          .add("lower", DataTypes.DoubleType, false)
+          .add("upper", DataTypes.DoubleType, false)
+          .add("examples", DataTypes.LongType, false)
+          .add("mean_predicted", DataTypes.DoubleType, false)
+          .add("observed_rate", DataTypes.DoubleType, false);
+
+  /** A calibration fitted on every example, and the reliability of the probabilities before it and, out of fold, after it. */
+  public record CrossFitted(Calibration calibration, List<Bin> before, List<Bin> after) {
+    public double eceBefore() {
+      return expectedError(before);
+    }
+
+    /** NaN when the examples have a single date, which cannot be split into two halves. */
+    public double eceAfter() {
+      return after.isEmpty() ? Double.NaN : expectedError(after);
+    }
+
+    /** The rows of {@link #TABLE} for a training date: {@code model} (before) and {@code calibrated} (after). */
+    public Dataset<Row> reliabilityRows(SparkSession spark, LocalDate trainedThrough) {
+      List<Row> rows = new ArrayList<>();
+      for (var table : List.of(Map.entry("model", before), Map.entry("calibrated", after))) {
+        for (Bin b : table.getValue()) {
+          rows.add(RowFactory.create(Date.valueOf(trainedThrough), table.getKey(), b.bin(), b.lower(), b.upper(),
+              b.examples(), b.meanPredicted(), b.observedRate()));
+        }
+      }
+      return spark.createDataFrame(rows, TABLE_SCHEMA);
+    }
+  }
+
+  /**
+   * Platt scaling fitted on every example, and its error measured honestly: the example dates
+   * ({@code dateColumn}, one every {@code exampleEveryDays}) alternate between two halves, each half
+   * is calibrated by a fit on the other, and the reliability of those out-of-fold probabilities is the
+   * "after". {@code probabilityColumn} holds the model's own probability, {@code marginColumn} its log-odds.
+   */
+  public static CrossFitted crossFitted(
+      Dataset<Row> examples, String dateColumn, int exampleEveryDays, String marginColumn, String probabilityColumn, String labelColumn) {
+    List<Bin> before = reliability(examples, probabilityColumn, labelColumn);
+    Calibration all = fit(examples, marginColumn, labelColumn);
+    Column half = pmod(datediff(col(dateColumn), lit(Date.valueOf("1970-01-01"))).divide(exampleEveryDays).cast("long"), lit(2));
+    Dataset<Row> outOfFold = null;
+    for (int fold = 0; fold < 2; fold++) {
+      Dataset<Row> fitOn = examples.filter(half.notEqual(fold));
+      Dataset<Row> applyTo = examples.filter(half.equalTo(fold));
+      if (fitOn.isEmpty() || applyTo.isEmpty()) {
+        // A single date: no half to measure the other by.
+        return new CrossFitted(all, before, List.of());
+      }
+      Dataset<Row> calibrated =
+          applyTo.withColumn(probabilityColumn, fit(fitOn, marginColumn, labelColumn).probability(col(marginColumn)));
+      outOfFold = outOfFold == null ? calibrated : outOfFold.unionByName(calibrated);
+    }
+    return new CrossFitted(all, before, reliability(outOfFold, probabilityColumn, labelColumn));
   }
 
   /** One bin of a reliability table: predictions in [lower, upper), their mean, and the realised rate. */

@@ -1,10 +1,8 @@
-package dev.anshin.jobs.steps;
+package dev.anshin.models.churn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.anshin.features.labels.ChurnLabels;
-import dev.anshin.models.churn.Calibration;
 import dev.anshin.testing.SparkTestBase;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -16,7 +14,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The calibration of a training's test examples, and its error measured out of fold. Two weekly test
+ * The calibration of a training's test examples, and its error measured out of fold ({@link
+ * Calibration#crossFitted}). Two weekly test
  * dates fall in the two halves (2026-01-01 is day 20,454 = 7 x 2,922 of the epoch: half 0; a week later
  * half 1). Each half has examples at margins 0 and 1 only, so a logistic fit on it passes exactly
  * through the mean of Platt's targets at each margin ((N+ + 1) / (N+ + 2) per churn, 1 / (N- + 2) per
@@ -35,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * stays; targets 8/9 and 1/9): the means are (2 x 8/9 + 5/9) / 7 = 1/3 at margin 0 and (5 x 8/9 + 2/9)
  * / 7 = 2/3 at margin 1, so the intercept is logit(1/3) = -ln 2 and the slope 2 ln 2.
  */
-class TrainCalibrationTest extends SparkTestBase {
+class CrossFittedCalibrationTest extends SparkTestBase {
 
   @Test
   void theCalibrationIsFittedOnEveryTestExampleAndItsErrorMeasuredOutOfFold() {
@@ -44,10 +43,11 @@ class TrainCalibrationTest extends SparkTestBase {
     add(rows, "2026-01-01", 1, 3, 2);
     add(rows, "2026-01-08", 0, 3, 1);
     add(rows, "2026-01-08", 1, 4, 3);
-    StructType schema = new StructType().add("as_of_date", DataTypes.DateType).add(ChurnLabels.LABEL, DataTypes.DoubleType)
+    StructType schema = new StructType().add("as_of_date", DataTypes.DateType).add("label", DataTypes.DoubleType)
         .add("p", DataTypes.DoubleType).add("margin", DataTypes.DoubleType);
 
-    TrainStep.Calibrated calibrated = TrainStep.calibrate(spark.createDataFrame(rows, schema), 7);
+    Calibration.CrossFitted calibrated =
+        Calibration.crossFitted(spark.createDataFrame(rows, schema), "as_of_date", 7, "margin", "p", "label");
 
     assertThat(calibrated.calibration().intercept()).isCloseTo(-Math.log(2), within(1e-5));
     assertThat(calibrated.calibration().slope()).isCloseTo(2 * Math.log(2), within(1e-5));
