@@ -26,7 +26,8 @@ final class Views {
             "Every account scored on the latest scored date, with its name, segment and CSM owner, churn risk, MRR at risk,"
                 + " health, and the reasons: the health components scoring below " + healthy
                 + " (the green band), weakest first; and the churn model's own drivers: the three features that raise the"
-                + " account's risk most and the one that lowers it most.",
+                + " account's risk most and the one that lowers it most; and why the score changed since the day before: the"
+                + " change in probability and the two drivers that moved most.",
             List.of("customer_scores", "accounts", "customer_health"),
             "SELECT sc.as_of_date, sc.account_id, a.name AS account_name, a.segment, a.csm_owner,"
                 + " sc.risk_tier, sc.churn_probability, sc.mrr, sc.mrr_at_risk, h.health_score, h.health_band,"
@@ -37,7 +38,8 @@ final class Views {
                 + " WHERE r.score < " + healthy + " AND r.reason IS NOT NULL) AS reasons,"
                 + " sc.model_version,"
                 // Appended after the columns of earlier versions: CREATE OR REPLACE VIEW only adds at the end.
-                + " sc.risk_driver_1, sc.risk_driver_2, sc.risk_driver_3, sc.protective_driver"
+                + " sc.risk_driver_1, sc.risk_driver_2, sc.risk_driver_3, sc.protective_driver,"
+                + " sc.churn_probability_change, sc.change_driver_1, sc.change_driver_2"
                 + " FROM " + s + "customer_scores sc"
                 + " LEFT JOIN " + s + "accounts a ON a.account_id = sc.account_id"
                 + " LEFT JOIN " + s + "customer_health h ON h.as_of_date = sc.as_of_date AND h.account_id = sc.account_id"

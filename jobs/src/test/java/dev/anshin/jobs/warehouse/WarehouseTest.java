@@ -41,12 +41,16 @@ class WarehouseTest {
         "INSERT INTO cre.accounts VALUES ('a1', 'Acme Corp', 'mid', 'lee'), ('a2', 'Beta', 'smb', 'kim'), ('a3', 'Gamma', 'enterprise', 'lee')",
         "CREATE TABLE cre.customer_scores (as_of_date date, account_id text, churn_probability double precision, risk_tier text,"
             + " mrr numeric(18,2), mrr_at_risk numeric(18,2), model_version text, risk_driver_1 text, risk_driver_2 text,"
-            + " risk_driver_3 text, protective_driver text)",
+            + " risk_driver_3 text, protective_driver text, churn_probability_change double precision, change_driver_1 text,"
+            + " change_driver_2 text)",
         "INSERT INTO cre.customer_scores VALUES"
             + " ('2025-03-01', 'a1', 0.1, 'low', 100, 10, 'm', NULL, NULL, NULL, NULL), ('2025-03-01', 'a2', 0.3, 'medium', 100, 30, 'm', NULL, NULL, NULL, NULL),"
             + " ('2025-03-01', 'a3', 0.6, 'high', 100, 60, 'm', NULL, NULL, NULL, NULL), ('2025-03-05', 'a1', 0.7, 'high', 100, 70, 'm', NULL, NULL, NULL, NULL),"
             + " ('2025-03-08', 'a1', 0.6, 'high', 100, 60, 'm', 'renewal in 9 days', '3 open tickets', NULL, 'plan team'),"
             + " ('2025-03-08', 'a2', 0.35, 'medium', 100, 35, 'm', NULL, NULL, NULL, NULL), ('2025-03-08', 'a3', 0.2, 'medium', 100, 20, 'm', NULL, NULL, NULL, NULL)",
+        // The rows above leave the change columns null (VALUES fill the first columns); a1 moved on its latest day.
+        "UPDATE cre.customer_scores SET churn_probability_change = -0.1,"
+            + " change_driver_1 = '3 open tickets (was 5 open tickets): -0.42' WHERE as_of_date = '2025-03-08' AND account_id = 'a1'",
         "CREATE TABLE cre.customer_health (as_of_date date, account_id text, health_score double precision, health_band text,"
             + " usage_score double precision, usage_reason text, reliability_score double precision, reliability_reason text,"
             + " support_score double precision, support_reason text, billing_score double precision, billing_reason text,"
@@ -79,6 +83,11 @@ class WarehouseTest {
                 "renewal in 9 days", "3 open tickets", "", "plan team"),
             List.of("a2", "Beta", "smb", "kim", "medium", "35", "green", "payment failed", "", "", "", ""),
             List.of("a3", "Gamma", "enterprise", "lee", "medium", "20", "", "", "", "", "", ""));
+    // Why a1's score changed since the day before; the others have no change recorded.
+    assertThat(query("SELECT account_id, churn_probability_change, change_driver_1, change_driver_2 FROM cre.latest_customer_scores"
+            + " ORDER BY account_id"))
+        .containsExactly(List.of("a1", "-0.1", "3 open tickets (was 5 open tickets): -0.42", ""),
+            List.of("a2", "", "", ""), List.of("a3", "", "", ""));
   }
 
   @Test
