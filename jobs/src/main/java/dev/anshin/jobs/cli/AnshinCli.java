@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       CompareCommand.class,
       SqlCommand.class,
       RetentionCommand.class,
+      ChurnCommand.class,
     })
 public final class AnshinCli {
   private static final Logger LOG = LoggerFactory.getLogger(AnshinCli.class);

@@ -6,61 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.anshin.errors.ExitCodes;
 import dev.anshin.testing.SparkTestBase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Runs `anshin retention` end to end on the published reference data. */
 class RetentionCommandTest extends SparkTestBase {
 
-  /** Exit code, standard output and standard error of one CLI run. */
-  private record Run(int exitCode, String out, String err) {
-    String lastLine() {
-      List<String> lines = out.strip().lines().toList();
-      return lines.get(lines.size() - 1);
-    }
-
-    double number(String key) {
-      Matcher matcher = Pattern.compile("\"" + key + "\":(-?[0-9.eE+-]+)").matcher(lastLine());
-      assertThat(matcher.find()).as("key %s in %s", key, lastLine()).isTrue();
-      return Double.parseDouble(matcher.group(1));
-    }
-  }
-
-  private static synchronized Run run(String... args) {
-    PrintStream originalOut = System.out;
-    PrintStream originalErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      // Same Spark settings as the shared test session, which the command's getOrCreate reuses.
-      String[] withConf = new String[args.length + 2];
-      System.arraycopy(args, 0, withConf, 0, args.length);
-      withConf[args.length] = "--conf";
-      withConf[args.length + 1] = testConf();
-      int code = AnshinCli.run(args.length > 0 && args[args.length - 1].equals("--help") ? args : withConf);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
-    }
-  }
-
-  private static String testConf() {
-    try {
-      return Path.of(RetentionCommandTest.class.getResource("/retention-test.conf").toURI()).toString();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static Path data(String name) {
@@ -84,7 +40,7 @@ class RetentionCommandTest extends SparkTestBase {
 
   @Test
   void sbgReproducesFaderAndHardie() {
-    Run regular =
+    CliRun regular =
         run("retention", "sbg", "--survivors", data("sbg_survival.csv").toString(),
             "--column", "regular_active", "--fit-periods", "7", "--project", "5", "--format", "json");
     assertThat(regular.exitCode()).as(regular.err()).isZero();
@@ -92,7 +48,7 @@ class RetentionCommandTest extends SparkTestBase {
     assertThat(regular.number("beta")).isCloseTo(1.182, within(0.0005));
     assertThat(regular.lastLine()).contains("\"converged\":true").contains("\"is_projection\":true");
 
-    Run highEnd =
+    CliRun highEnd =
         run("retention", "sbg", "--survivors", data("sbg_survival.csv").toString(),
             "--column", "highend_active", "--fit-periods", "7", "--format", "json");
     assertThat(highEnd.exitCode()).as(highEnd.err()).isZero();
@@ -107,7 +63,7 @@ class RetentionCommandTest extends SparkTestBase {
         .write().format("delta").save(table.toString());
     Path lakehouse = scratch.resolve("lakehouse");
     for (int i = 0; i < 2; i++) {
-      Run run =
+      CliRun run =
           run("retention", "sbg", "--survivors", table.toString(), "--column", "regular_active",
               "--fit-periods", "7", "--format", "json", "--write-table", "sbg_regular",
               "--lakehouse", lakehouse.toString());
@@ -116,7 +72,7 @@ class RetentionCommandTest extends SparkTestBase {
     }
     Path parquet = scratch.resolve("survival_parquet");
     spark.read().format("delta").load(table.toString()).write().parquet(parquet.toString());
-    Run fromParquet =
+    CliRun fromParquet =
         run("retention", "sbg", "--survivors", parquet.toString(), "--column", "highend_active",
             "--fit-periods", "7", "--format", "json");
     assertThat(fromParquet.exitCode()).as(fromParquet.err()).isZero();
@@ -129,7 +85,7 @@ class RetentionCommandTest extends SparkTestBase {
   @Test
   void bgnbdReproducesCdnowAndWritesCustomerValues() throws IOException {
     Path lakehouse = scratch.resolve("lakehouse");
-    Run run =
+    CliRun run =
         run(cdnow("--date-format", "yyyyMMdd", "--calibration-end", "1997-09-30",
             "--holdout-end", "1998-06-30", "--format", "json",
             "--write-table", "cdnow_customer_value", "--lakehouse", lakehouse.toString()));
@@ -163,23 +119,23 @@ class RetentionCommandTest extends SparkTestBase {
 
   @Test
   void clearErrorsForMissingFilesColumnsAndBadDates() {
-    Run missingFile =
+    CliRun missingFile =
         run("retention", "sbg", "--survivors", scratch.resolve("nope.csv").toString(),
             "--column", "x", "--fit-periods", "3");
     assertThat(missingFile.exitCode()).isEqualTo(ExitCodes.NO_INPUT);
     assertThat(missingFile.err()).contains("nope.csv does not exist");
 
-    Run missingColumn =
+    CliRun missingColumn =
         run("retention", "sbg", "--survivors", data("sbg_survival.csv").toString(),
             "--column", "premium_active", "--fit-periods", "7");
     assertThat(missingColumn.exitCode()).isEqualTo(ExitCodes.DATA_ERROR);
     assertThat(missingColumn.err()).contains("column 'premium_active' is not in").contains("regular_active");
 
-    Run badDateFormat = run(cdnow("--calibration-end", "1997-09-30"));
+    CliRun badDateFormat = run(cdnow("--calibration-end", "1997-09-30"));
     assertThat(badDateFormat.exitCode()).isEqualTo(ExitCodes.DATA_ERROR);
     assertThat(badDateFormat.err()).contains("cannot read the date '1997").contains("--date-format yyyy-MM-dd");
 
-    Run badCalibrationEnd = run(cdnow("--date-format", "yyyyMMdd", "--calibration-end", "30/09/1997"));
+    CliRun badCalibrationEnd = run(cdnow("--date-format", "yyyyMMdd", "--calibration-end", "30/09/1997"));
     assertThat(badCalibrationEnd.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badCalibrationEnd.err()).contains("--calibration-end is '30/09/1997'");
   }
@@ -206,7 +162,7 @@ class RetentionCommandTest extends SparkTestBase {
     Path file = scratch.resolve("subscriptions.csv");
     Files.writeString(file, csv);
     Path lakehouse = scratch.resolve("lakehouse");
-    Run run =
+    CliRun run =
         run("retention", "cohorts", "--subscriptions", file.toString(), "--as-of", "2023-07-01",
             "--format", "json", "--write-table", "cohort_retention_forecast", "--lakehouse", lakehouse.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -222,10 +178,10 @@ class RetentionCommandTest extends SparkTestBase {
 
   @Test
   void helpDescribesEachSubcommand() {
-    Run sbg = run("retention", "sbg", "--help");
+    CliRun sbg = run("retention", "sbg", "--help");
     assertThat(sbg.exitCode()).isZero();
     assertThat(sbg.out()).contains("--fit-periods").contains("--write-table").contains("--delimiter");
-    Run bgnbd = run("retention", "bgnbd", "--help");
+    CliRun bgnbd = run("retention", "bgnbd", "--help");
     assertThat(bgnbd.exitCode()).isZero();
     assertThat(bgnbd.out()).contains("--calibration-end").contains("--holdout-end");
   }

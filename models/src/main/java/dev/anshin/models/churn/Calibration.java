@@ -154,22 +154,42 @@ public record Calibration(double slope, double intercept) {
    */
   public static CrossFitted crossFitted(
       Dataset<Row> examples, String dateColumn, int exampleEveryDays, String marginColumn, String probabilityColumn, String labelColumn) {
+    Column half = pmod(datediff(col(dateColumn), lit(Date.valueOf("1970-01-01"))).divide(exampleEveryDays).cast("long"), lit(2));
+    return crossFitted(examples, half, marginColumn, probabilityColumn, labelColumn);
+  }
+
+  /**
+   * {@link #crossFitted(Dataset, String, int, String, String, String)} with the two halves given by
+   * {@code half} (0 or 1 per example), for examples without dates: a hash of their id, say.
+   */
+  public static CrossFitted crossFitted(
+      Dataset<Row> examples, Column half, String marginColumn, String probabilityColumn, String labelColumn) {
     List<Bin> before = reliability(examples, probabilityColumn, labelColumn);
     Calibration all = fit(examples, marginColumn, labelColumn);
-    Column half = pmod(datediff(col(dateColumn), lit(Date.valueOf("1970-01-01"))).divide(exampleEveryDays).cast("long"), lit(2));
+    return outOfFold(examples, half, marginColumn, probabilityColumn, labelColumn)
+        .map(calibrated -> new CrossFitted(all, before, reliability(calibrated, probabilityColumn, labelColumn)))
+        // A single date (or half): no half to measure the other by.
+        .orElseGet(() -> new CrossFitted(all, before, List.of()));
+  }
+
+  /**
+   * The examples with {@code probabilityColumn} replaced by its out-of-fold calibration: each half
+   * ({@code half}, 0 or 1) calibrated by a fit on the other. Empty when either half has no example.
+   */
+  public static java.util.Optional<Dataset<Row>> outOfFold(
+      Dataset<Row> examples, Column half, String marginColumn, String probabilityColumn, String labelColumn) {
     Dataset<Row> outOfFold = null;
     for (int fold = 0; fold < 2; fold++) {
       Dataset<Row> fitOn = examples.filter(half.notEqual(fold));
       Dataset<Row> applyTo = examples.filter(half.equalTo(fold));
       if (fitOn.isEmpty() || applyTo.isEmpty()) {
-        // A single date: no half to measure the other by.
-        return new CrossFitted(all, before, List.of());
+        return java.util.Optional.empty();
       }
       Dataset<Row> calibrated =
           applyTo.withColumn(probabilityColumn, fit(fitOn, marginColumn, labelColumn).probability(col(marginColumn)));
       outOfFold = outOfFold == null ? calibrated : outOfFold.unionByName(calibrated);
     }
-    return new CrossFitted(all, before, reliability(outOfFold, probabilityColumn, labelColumn));
+    return java.util.Optional.of(outOfFold);
   }
 
   /** One bin of a reliability table: predictions in [lower, upper), their mean, and the realised rate. */

@@ -8,10 +8,8 @@ import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
-import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.models.explain.TreeEnsemble;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
@@ -43,17 +41,17 @@ import org.apache.spark.sql.types.StructType;
  * the churn probability. A categorical feature's contribution is the sum over its one-hot slots.
  */
 public final class ChurnExplanations {
-  /** The model inputs contributions are reported for: the numeric features, then the categorical ones. */
-  public static final List<String> DRIVERS = drivers();
+  /** The nightly model's inputs contributions are reported for: the numeric features, then the categorical ones. */
+  public static final List<String> DRIVERS = ModelInputs.CUSTOMER_FEATURES.drivers();
 
   /** The log-odds of the churn probability: base value plus contributions. */
   public static final String CHURN_MARGIN = "churn_margin";
   /** The model's base value (the same for every row of one model). */
-  static final String BASE_VALUE = "_base_value";
+  public static final String BASE_VALUE = "_base_value";
   /** Contributions in {@link #DRIVERS} order. */
-  static final String CONTRIBUTIONS = "_contributions";
+  public static final String CONTRIBUTIONS = "_contributions";
   /** The feature values as text, in {@link #DRIVERS} order. */
-  static final String VALUES = "_values";
+  public static final String VALUES = "_values";
 
   private ChurnExplanations() {}
 
@@ -65,15 +63,21 @@ public final class ChurnExplanations {
     double[] contributions(Vector features);
   }
 
-  /**
-   * The transformed rows (a fitted churn pipeline's output) with {@link #CHURN_MARGIN}, the base
-   * value, the contributions per driver and the drivers' values.
-   */
+  /** {@link #explain(PipelineModel, Dataset, List)} for the nightly model's {@link #DRIVERS}. */
   public static Dataset<Row> explain(PipelineModel model, Dataset<Row> transformed) {
+    return explain(model, transformed, DRIVERS);
+  }
+
+  /**
+   * The transformed rows (the output of a churn pipeline fitted on {@code driverNames}, {@link
+   * ModelInputs#drivers()}) with {@link #CHURN_MARGIN}, the base value, the contributions per driver
+   * and the drivers' values, both in {@code driverNames} order.
+   */
+  public static Dataset<Row> explain(PipelineModel model, Dataset<Row> transformed, List<String> driverNames) {
     Transformer last = model.stages()[model.stages().length - 1];
     Explainer explainer = explainer(last);
-    int[] driverOfSlot = driverOfSlot(transformed.schema(), "raw_features");
-    int drivers = DRIVERS.size();
+    int[] driverOfSlot = driverOfSlot(transformed.schema(), "raw_features", driverNames);
+    int drivers = driverNames.size();
     UDF1<Vector, double[]> perDriver =
         features -> {
           double[] bySlot = explainer.contributions(features);
@@ -90,7 +94,7 @@ public final class ChurnExplanations {
         .withColumn(CONTRIBUTIONS, contributions)
         .withColumn(BASE_VALUE, lit(base))
         .withColumn(CHURN_MARGIN, lit(base).plus(aggregate(col(CONTRIBUTIONS), lit(0.0), (sum, c) -> sum.plus(c))))
-        .withColumn(VALUES, array(DRIVERS.stream().map(d -> asText(transformed.schema(), d)).toArray(Column[]::new)));
+        .withColumn(VALUES, array(driverNames.stream().map(d -> asText(transformed.schema(), d)).toArray(Column[]::new)));
   }
 
   private static Explainer explainer(Transformer last) {
@@ -135,19 +139,20 @@ public final class ChurnExplanations {
   /**
    * Which driver each slot of the assembled vector belongs to, from the names VectorAssembler gives
    * the slots: {@code <feature>_filled} for a numeric feature, {@code <category>_vector_<value>} for
-   * a one-hot slot of a categorical one.
+   * a one-hot slot of a categorical one. Where two drivers' names could claim a slot (a user's table
+   * with columns {@code plan} and {@code plan_vector_x}), the longer name wins: it is the more specific.
    */
-  static int[] driverOfSlot(StructType schema, String vectorColumn) {
+  static int[] driverOfSlot(StructType schema, String vectorColumn, List<String> driverNames) {
     Attribute[] attributes = AttributeGroup.fromStructField(schema.apply(vectorColumn)).attributes().get();
     int[] driver = new int[attributes.length];
     for (int slot = 0; slot < attributes.length; slot++) {
       String name = attributes[slot].name().get();
       driver[slot] = -1;
-      for (int d = 0; d < DRIVERS.size(); d++) {
-        String feature = DRIVERS.get(d);
-        if (name.equals(feature + "_filled") || name.startsWith(feature + "_vector_") || name.equals(feature + "_vector")) {
+      for (int d = 0; d < driverNames.size(); d++) {
+        String feature = driverNames.get(d);
+        boolean claims = name.equals(feature + "_filled") || name.startsWith(feature + "_vector_") || name.equals(feature + "_vector");
+        if (claims && (driver[slot] < 0 || feature.length() > driverNames.get(driver[slot]).length())) {
           driver[slot] = d;
-          break;
         }
       }
       if (driver[slot] < 0) {
@@ -159,16 +164,10 @@ public final class ChurnExplanations {
 
   /** A feature's value as text: numbers to at most 4 decimals, categories as they are, null when missing. */
   private static Column asText(StructType schema, String feature) {
-    Column value = col(feature);
+    Column value = col("`" + feature.replace("`", "``") + "`");
     if (schema.apply(feature).dataType() instanceof NumericType) {
       value = when(value.isNull(), lit(null)).otherwise(round(value, 4).cast("string"));
     }
     return value.cast("string");
-  }
-
-  private static List<String> drivers() {
-    List<String> all = new ArrayList<>(CustomerFeatures.NUMERIC_FEATURES);
-    all.addAll(CustomerFeatures.CATEGORICAL_FEATURES);
-    return List.copyOf(all);
   }
 }

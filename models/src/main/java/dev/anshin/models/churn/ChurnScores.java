@@ -136,18 +136,35 @@ public final class ChurnScores {
    * that an account's contributions sum to its {@link #CHURN_MARGIN}.
    */
   public static Dataset<Row> drivers(Dataset<Row> explained) {
-    Column names = array(ChurnExplanations.DRIVERS.stream().map(functions::lit).toArray(Column[]::new));
+    return drivers(explained, List.of(AS_OF_DATE, ACCOUNT_ID), ChurnExplanations.DRIVERS, List.of(MODEL_VERSION));
+  }
+
+  /**
+   * Explained rows ({@link ChurnExplanations#explain}) as one row per input and key: the {@code keys}
+   * columns, {@link #FEATURE} (one of {@code driverNames}, or {@link #BASE}), {@link #FEATURE_VALUE},
+   * {@link #CONTRIBUTION}, then the {@code trailing} columns.
+   */
+  public static Dataset<Row> drivers(Dataset<Row> explained, List<String> keys, List<String> driverNames, List<String> trailing) {
+    Column names = array(driverNames.stream().map(functions::lit).toArray(Column[]::new));
     Column base = struct(lit(BASE).as(FEATURE), lit(null).cast("string").as(FEATURE_VALUE),
         col(ChurnExplanations.BASE_VALUE).as(CONTRIBUTION));
     Column perFeature = functions.transform(names, (name, i) -> struct(name.as(FEATURE),
         element_at(col(ChurnExplanations.VALUES), i.plus(1)).as(FEATURE_VALUE),
         element_at(col(ChurnExplanations.CONTRIBUTIONS), i.plus(1)).as(CONTRIBUTION)));
-    return explained
-        .select(col(AS_OF_DATE), col(ACCOUNT_ID), col(MODEL_VERSION),
-            explode(functions.concat(array(base), perFeature)).as("driver"))
-        .select(col(AS_OF_DATE), col(ACCOUNT_ID), col("driver." + FEATURE).as(FEATURE),
-            col("driver." + FEATURE_VALUE).as(FEATURE_VALUE), col("driver." + CONTRIBUTION).as(CONTRIBUTION),
-            col(MODEL_VERSION));
+    List<Column> exploded = new java.util.ArrayList<>(keys.stream().map(ChurnScores::column).toList());
+    trailing.forEach(c -> exploded.add(column(c)));
+    exploded.add(explode(functions.concat(array(base), perFeature)).as("driver"));
+    List<Column> flat = new java.util.ArrayList<>(keys.stream().map(ChurnScores::column).toList());
+    flat.add(col("driver." + FEATURE).as(FEATURE));
+    flat.add(col("driver." + FEATURE_VALUE).as(FEATURE_VALUE));
+    flat.add(col("driver." + CONTRIBUTION).as(CONTRIBUTION));
+    trailing.forEach(c -> flat.add(column(c)));
+    return explained.select(exploded.toArray(Column[]::new)).select(flat.toArray(Column[]::new));
+  }
+
+  /** A column by name, whatever characters the name holds. */
+  private static Column column(String name) {
+    return col("`" + name.replace("`", "``") + "`");
   }
 
   /**
@@ -218,22 +235,35 @@ public final class ChurnScores {
    * fewer features push that way by more than {@link #NEGLIGIBLE}.
    */
   static String[] strongestDrivers(scala.collection.Seq<Object> contributions, scala.collection.Seq<Object> values) {
+    int[] strongest = strongest(contributions);
+    String[] phrases = new String[strongest.length];
+    for (int rank = 0; rank < strongest.length; rank++) {
+      int i = strongest[rank];
+      phrases[rank] = i < 0 ? null : DriverPhrases.describe(ChurnExplanations.DRIVERS.get(i), (String) values.apply(i));
+    }
+    return phrases;
+  }
+
+  /**
+   * The positions of the three largest positive contributions, then of the largest negative one; -1
+   * where fewer features push that way by more than {@link #NEGLIGIBLE}.
+   */
+  public static int[] strongest(scala.collection.Seq<Object> contributions) {
     int n = contributions.size();
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
     java.util.Arrays.sort(order, (a, b) -> Double.compare((Double) contributions.apply(b), (Double) contributions.apply(a)));
-    String[] phrases = new String[4];
+    int[] strongest = {-1, -1, -1, -1};
     for (int rank = 0; rank < 3 && rank < n; rank++) {
-      int i = order[rank];
-      if ((Double) contributions.apply(i) > NEGLIGIBLE) {
-        phrases[rank] = DriverPhrases.describe(ChurnExplanations.DRIVERS.get(i), (String) values.apply(i));
+      if ((Double) contributions.apply(order[rank]) > NEGLIGIBLE) {
+        strongest[rank] = order[rank];
       }
     }
     if (n > 0 && (Double) contributions.apply(order[n - 1]) < -NEGLIGIBLE) {
-      phrases[3] = DriverPhrases.describe(ChurnExplanations.DRIVERS.get(order[n - 1]), (String) values.apply(order[n - 1]));
+      strongest[3] = order[n - 1];
     }
-    return phrases;
+    return strongest;
   }
 }

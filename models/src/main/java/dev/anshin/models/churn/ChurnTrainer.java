@@ -1,7 +1,5 @@
 package dev.anshin.models.churn;
 
-import dev.anshin.features.customer.CustomerFeatures;
-import dev.anshin.features.labels.ChurnLabels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -34,12 +32,20 @@ public final class ChurnTrainer {
 
   private ChurnTrainer() {}
 
-  /** An unfitted pipeline for the given settings. */
+  /** An unfitted pipeline of the nightly model ({@code customer_features}) for the given settings. */
   public static Pipeline pipeline(ChurnModelSettings settings) {
+    return pipeline(settings, ModelInputs.CUSTOMER_FEATURES);
+  }
+
+  /** An unfitted pipeline from {@code inputs} to a churn probability, for the given settings. */
+  public static Pipeline pipeline(ChurnModelSettings settings, ModelInputs inputs) {
     List<PipelineStage> stages = new ArrayList<>();
-    stages.add(fillMissing());
-    List<String> assembled = new ArrayList<>(filledNames());
-    for (String category : CustomerFeatures.CATEGORICAL_FEATURES) {
+    List<String> assembled = new ArrayList<>();
+    if (!inputs.numeric().isEmpty()) {
+      stages.add(fillMissing(inputs.numeric()));
+      inputs.numeric().forEach(f -> assembled.add(filledName(f)));
+    }
+    for (String category : inputs.categorical()) {
       // Categories unseen in training (a new plan) get their own slot instead of failing the run.
       stages.add(
           new StringIndexer()
@@ -61,7 +67,7 @@ public final class ChurnTrainer {
         stages.add(new SQLTransformer().setStatement("SELECT *, raw_features AS " + FEATURES + " FROM __THIS__"));
         stages.add(
             new GBTClassifier()
-                .setLabelCol(ChurnLabels.LABEL)
+                .setLabelCol(inputs.label())
                 .setFeaturesCol(FEATURES)
                 .setMaxIter(settings.maxIterations())
                 .setMaxDepth(settings.maxDepth())
@@ -73,7 +79,7 @@ public final class ChurnTrainer {
         stages.add(new StandardScaler().setInputCol("raw_features").setOutputCol(FEATURES).setWithMean(true));
         stages.add(
             new LogisticRegression()
-                .setLabelCol(ChurnLabels.LABEL)
+                .setLabelCol(inputs.label())
                 .setFeaturesCol(FEATURES)
                 .setMaxIter(settings.maxIterations() * 5)
                 .setRegParam(0.01));
@@ -88,16 +94,17 @@ public final class ChurnTrainer {
     return pipeline(settings).fit(labelledExamples);
   }
 
-  private static SQLTransformer fillMissing() {
+  private static SQLTransformer fillMissing(List<String> numeric) {
     String filled =
-        CustomerFeatures.NUMERIC_FEATURES.stream()
-            .map(f -> "CAST(coalesce(" + f + ", " + MISSING + ") AS DOUBLE) AS " + filledName(f))
+        numeric.stream()
+            .map(f -> "CAST(coalesce(" + quoted(f) + ", " + MISSING + ") AS DOUBLE) AS " + quoted(filledName(f)))
             .collect(Collectors.joining(", "));
     return new SQLTransformer().setStatement("SELECT *, " + filled + " FROM __THIS__");
   }
 
-  private static List<String> filledNames() {
-    return CustomerFeatures.NUMERIC_FEATURES.stream().map(ChurnTrainer::filledName).toList();
+  /** A column name quoted for Spark SQL, whatever characters it holds. */
+  private static String quoted(String column) {
+    return "`" + column.replace("`", "``") + "`";
   }
 
   private static String filledName(String feature) {
