@@ -5,7 +5,9 @@
 # (CSV, Parquet or Delta) with the same holdout, scores FILE with the first model, and prints the holdout
 # metrics and the timings side by side with the floor: a model that knows only the base rate p (AUC 0.5,
 # Brier p(1-p), ECE 0). REPLICATE=K (a CSV whose first column is the id) first writes K copies of the rows
-# with the ids suffixed -1..-K, to time a larger table with the same signal. Not part of `mvn verify`.
+# with the ids suffixed -1..-K, to time a larger table with the same signal; the copies of one customer
+# then fall on both sides of the holdout, so the metrics are optimistic: use REPLICATE for the timings
+# only. Not part of `mvn verify`.
 # Example (IBM's Telco customer churn, 7,043 rows, the classic public churn table):
 #   bench/churn-table.sh WA_Fn-UseC_-Telco-Customer-Churn.csv customerID Churn
 set -euo pipefail
@@ -25,6 +27,7 @@ if [ "$REPLICATE" -gt 1 ]; then
 fi
 ROWS=$(($(wc -l < "$DATA") - 1))
 echo "anshin churn-table benchmark: $DATA ($ROWS rows), $(nproc) cores, $(date -u +%FT%TZ)"
+[ "$REPLICATE" -gt 1 ] && echo "($REPLICATE copies of each row: the metrics are optimistic, the timings are the point)"
 
 run() { # NAME ARGS...: runs bin/anshin, keeps its JSON line and its wall time
   local name="$1"; shift

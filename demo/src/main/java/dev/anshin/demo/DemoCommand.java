@@ -55,8 +55,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run the whole job on a synthetic CRE world with known truth.",
       "Generates day-by-day deliveries into <lakehouse>/sources, backfills the nightly job over the whole",
-      "history (the model retrained monthly once the history allows it), and evaluates the last day's",
-      "scores against the truth. Safe to run twice: it starts its own lakehouse afresh."
+      "history (the model retrained monthly once the history allows it), and evaluates the scores of the last",
+      "180 days (one date a week) against the truth. Safe to run twice: it starts its own lakehouse afresh."
     })
 public final class DemoCommand extends PipelineCommand {
   /** Marks a lakehouse the demo created, the only kind it will ever wipe. */
@@ -146,7 +146,8 @@ public final class DemoCommand extends PipelineCommand {
           return result;
         });
     System.out.println();
-    System.out.println("Evaluation of the churn scores for " + last + " against what really happened next:");
+    System.out.println("Evaluation of the churn scores of " + evaluation.get("dates") + " dates (one a week, " + evaluation.get("from_date")
+        + " .. " + last + ") against what really happened next, with 95% intervals from a bootstrap over accounts:");
     System.out.println(Evaluation.toJson(evaluation));
     System.out.printf("%nDemo finished in %d s. Sources: %s%nLakehouse: %s%nTry: bin/anshin sql --lakehouse %s "
             + "\"SELECT risk_tier, count(*) AS accounts, round(sum(mrr_at_risk), 2) AS mrr_at_risk FROM customer_scores"

@@ -1,8 +1,10 @@
 package dev.anshin.demo;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.errors.AnshinException;
@@ -12,7 +14,7 @@ import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.demo.generate.Truth;
 import dev.anshin.models.churn.BinaryMetrics;
-import dev.anshin.models.churn.Calibration;
+import dev.anshin.models.churn.ScoredExamples;
 import dev.anshin.models.churn.ChurnScores;
 import dev.anshin.models.health.HealthValidation;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,15 +32,38 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The evaluation against the truth: joins the last scored date's churn scores with the realised outcomes in a truth folder
+ * The evaluation against the truth: joins the churn scores of many as-of dates (every {@code
+ * everyDays} over the last {@code overDays} scored days) with the realised outcomes in a truth folder
  * (the synthetic generator's {@code truth/churn}, which the pipeline never reads) and measures the
  * model against them, next to the generator's own probability scored the same way on the same
- * accounts (the oracle: the best any model of the observable data could hope to approach).
+ * examples (the oracle: the best any model of the observable data could hope to approach).
+ *
+ * <p>One example is an account on a date. The metrics pool the examples of every date; their 95%
+ * intervals come from a bootstrap that draws accounts, not examples, since an account's examples on
+ * nearby dates share its fate ({@link ScoredExamples#bootstrap}). The model and the oracle are
+ * measured on the same replicates. A single date of a few hundred accounts gives an AUC whose
+ * standard error is about 0.05; many dates narrow it, and the interval says by how much.
  */
 public final class Evaluation {
   private Evaluation() {}
 
+  /** Which dates are measured, and how the intervals are drawn. */
+  public record Options(int everyDays, int overDays, int replicates, long seed) {
+    public static final Options DEFAULTS = new Options(7, 180, 200, 1L);
+
+    public Options {
+      if (everyDays < 1 || overDays < 1 || replicates < 20) {
+        throw AnshinException.usage("--every-days and --over-days must be at least 1 and --bootstrap at least 20; got "
+            + everyDays + ", " + overDays + " and " + replicates);
+      }
+    }
+  }
+
   public static Map<String, Object> run(PipelineContext context, Path truthDir) {
+    return run(context, truthDir, Options.DEFAULTS);
+  }
+
+  public static Map<String, Object> run(PipelineContext context, Path truthDir, Options options) {
     Lakehouse lakehouse = context.lakehouse();
     Path churnTruth = truthDir.resolve(Truth.CHURN);
     if (!Files.isDirectory(churnTruth)) {
@@ -49,75 +75,133 @@ public final class Evaluation {
       throw AnshinException.missingInput("customer_scores is empty; run `anshin score` first");
     }
     LocalDate date = last.<Date>getAs(0).toLocalDate();
+    LocalDate earliest = date.minusDays(options.overDays() - 1L);
+    Column evaluated = col(ChurnScores.AS_OF_DATE).geq(lit(Date.valueOf(earliest)))
+        .and(pmod(datediff(lit(Date.valueOf(date)), col(ChurnScores.AS_OF_DATE)), lit(options.everyDays())).equalTo(0));
     Dataset<Row> truth =
         context.spark().read().parquet(churnTruth.toString())
-            .filter(col(Truth.AS_OF_DATE).equalTo(lit(Date.valueOf(date))))
             .select(
+                col(Truth.AS_OF_DATE).as("_truth_date"),
                 col(Truth.ACCOUNT_ID).as("_truth_account"),
                 col(Truth.CHURN_PROBABILITY).as("oracle_probability"),
                 when(col(Truth.CHURNED_WITHIN_HORIZON), 1.0).otherwise(0.0).as("outcome"));
     Dataset<Row> joined =
-        scores.filter(col(ChurnScores.AS_OF_DATE).equalTo(lit(Date.valueOf(date))))
-            .join(truth, col(ChurnScores.ACCOUNT_ID).equalTo(col("_truth_account")), "inner")
+        scores.filter(evaluated)
+            .join(truth, col(ChurnScores.ACCOUNT_ID).equalTo(col("_truth_account"))
+                .and(col(ChurnScores.AS_OF_DATE).equalTo(col("_truth_date"))), "inner")
+            .select(col(ChurnScores.AS_OF_DATE), col(ChurnScores.ACCOUNT_ID), col(ChurnScores.CHURN_PROBABILITY),
+                col("oracle_probability"), col("outcome"))
             .cache();
     try {
-      Row outcomes = joined.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.sum("outcome")).first();
-      long n = outcomes.getLong(0);
-      double churned = outcomes.isNullAt(1) ? 0 : outcomes.getDouble(1);
+      // Few enough to hold on the driver (an account a week over half a year), where the bootstrap is cheap.
+      List<Row> rows = joined.orderBy(ChurnScores.AS_OF_DATE, ChurnScores.ACCOUNT_ID).collectAsList();
+      int n = rows.size();
+      double[] probability = new double[n];
+      double[] oracleProbability = new double[n];
+      double[] outcome = new double[n];
+      int[] cluster = new int[n];
+      Map<String, Integer> accounts = new HashMap<>();
+      java.util.Set<LocalDate> dates = new java.util.TreeSet<>();
+      double churned = 0;
+      for (int i = 0; i < n; i++) {
+        Row row = rows.get(i);
+        dates.add(row.<Date>getAs(0).toLocalDate());
+        cluster[i] = accounts.computeIfAbsent(row.getString(1), a -> accounts.size());
+        probability[i] = row.getDouble(2);
+        oracleProbability[i] = row.getDouble(3);
+        outcome[i] = row.getDouble(4);
+        churned += outcome[i];
+      }
       if (churned == 0 || churned == n) {
         throw AnshinException.badData(
-            "cannot evaluate the scores of " + date + ": of the " + n + " accounts scored, " + (long) churned
+            "cannot evaluate the scores of " + earliest + " .. " + date + ": of the " + n + " examples scored, " + (long) churned
                 + " churned within the truth's horizon; ranking needs both outcomes (a larger world has both)");
       }
-      BinaryMetrics model = BinaryMetrics.of(joined, ChurnScores.CHURN_PROBABILITY, "outcome");
-      BinaryMetrics oracle = BinaryMetrics.of(joined, "oracle_probability", "outcome");
+      ScoredExamples.Intervals model =
+          new ScoredExamples(probability, outcome).bootstrap(cluster, accounts.size(), options.replicates(), options.seed());
+      // The same seed draws the same replicates: the oracle's intervals are paired with the model's.
+      ScoredExamples.Intervals oracle =
+          new ScoredExamples(oracleProbability, outcome).bootstrap(cluster, accounts.size(), options.replicates(), options.seed());
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("as_of_date", date.toString());
-      result.put("n", model.n());
-      result.put("positives", model.positives());
-      result.put("base_rate", model.baseRate());
-      result.put("auc_roc", model.aucRoc());
-      result.put("auc_pr", model.aucPr());
-      result.put("brier", model.brier());
-      result.put("oracle_auc_roc", oracle.aucRoc());
-      result.put("oracle_auc_pr", oracle.aucPr());
-      result.put("oracle_brier", oracle.brier());
-      // How far the probabilities are from the churn they foretell (10 equal bins): calibration, which
-      // the AUC cannot see.
-      result.put("ece", Calibration.expectedError(Calibration.reliability(joined, ChurnScores.CHURN_PROBABILITY, "outcome")));
-      result.put("oracle_ece", Calibration.expectedError(Calibration.reliability(joined, "oracle_probability", "outcome")));
+      result.put("from_date", ((java.util.TreeSet<LocalDate>) dates).first().toString());
+      result.put("dates", dates.size());
+      result.put("every_days", options.everyDays());
+      result.put("n", n);
+      result.put("accounts", accounts.size());
+      result.put("positives", (long) churned);
+      result.put("base_rate", churned / n);
+      put(result, "", model);
+      put(result, "oracle_", oracle);
+      result.put("bootstrap_replicates", model.replicates());
+      // The last date alone, as the evaluation measured before it measured many.
+      Dataset<Row> lastDate = joined.filter(col(ChurnScores.AS_OF_DATE).equalTo(lit(Date.valueOf(date))));
+      if (lastDate.filter(col("outcome").equalTo(1.0)).isEmpty() || lastDate.filter(col("outcome").equalTo(0.0)).isEmpty()) {
+        result.put("last_date_auc_roc", Double.NaN);
+      } else {
+        result.put("last_date_auc_roc", BinaryMetrics.of(lastDate, ChurnScores.CHURN_PROBABILITY, "outcome").aucRoc());
+      }
+      result.put("last_date_n", lastDate.count());
       if (lakehouse.exists(HealthScore.TABLE)) {
-        // A low health score should mean a likely churn: rank by 100 - score.
-        Dataset<Row> health =
-            lakehouse.read(HealthScore.TABLE)
-                .filter(col(HealthScore.Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(date))))
-                .select(col(HealthScore.Columns.ACCOUNT_ID).as("_health_account"),
-                    lit(100.0).minus(col(HealthScore.Columns.HEALTH_SCORE)).divide(100.0).as("health_risk"),
-                    col(HealthScore.Columns.USAGE_SCORE), col(HealthScore.Columns.RELIABILITY_SCORE),
-                    col(HealthScore.Columns.SUPPORT_SCORE), col(HealthScore.Columns.BILLING_SCORE),
-                    col(HealthScore.Columns.TREND_SCORE));
-        Dataset<Row> withHealth =
-            joined.join(health, col(ChurnScores.ACCOUNT_ID).equalTo(col("_health_account")), "inner");
-        BinaryMetrics healthMetrics = BinaryMetrics.of(withHealth, "health_risk", "outcome");
-        result.put("health_auc_roc", healthMetrics.aucRoc());
-        result.put("health_auc_pr", healthMetrics.aucPr());
-        result.put("health_n", healthMetrics.n());
-        // Each component ranked alone (low scores first), over the accounts where it has data; null
-        // where those accounts hold only one outcome.
-        List<Column> components = new ArrayList<>();
-        for (int i = 0; i < HealthScore.COMPONENTS.size(); i++) {
-          components.add(HealthValidation.item(HealthScore.COMPONENTS.get(i), col(HealthScore.COMPONENT_COLUMNS.get(i))));
-        }
-        Map<String, HealthValidation.ValueCounts> byComponent = HealthValidation.valueCounts(withHealth, components, "outcome");
-        for (String component : HealthScore.COMPONENTS) {
-          HealthValidation.ValueCounts counts = byComponent.get(component);
-          Double auc = counts == null ? null : counts.aucOfLowScores();
-          result.put("health_" + component + "_auc_roc", auc == null ? Double.NaN : auc);
-        }
+        putHealth(result, lakehouse, joined);
       }
       return result;
     } finally {
       joined.unpersist();
+    }
+  }
+
+  /** A metric set with its intervals, under {@code prefix}: auc_roc, auc_roc_ci_low, auc_roc_ci_high, ... */
+  private static void put(Map<String, Object> result, String prefix, ScoredExamples.Intervals intervals) {
+    Map<String, ScoredExamples.Interval> byName = new LinkedHashMap<>();
+    byName.put("auc_roc", intervals.aucRoc());
+    byName.put("auc_pr", intervals.aucPr());
+    byName.put("brier", intervals.brier());
+    byName.put("ece", intervals.ece());
+    byName.put("top_decile_lift", intervals.topDecileLift());
+    byName.forEach((name, interval) -> {
+      result.put(prefix + name, interval.estimate());
+      result.put(prefix + name + "_ci_low", interval.low());
+      result.put(prefix + name + "_ci_high", interval.high());
+    });
+  }
+
+  /**
+   * The health score's and each component's AUC against the same examples' outcomes: a low score
+   * should mean a likely churn, so each ranks by 100 - score, over the examples where it has data;
+   * null where those hold only one outcome.
+   */
+  private static void putHealth(Map<String, Object> result, Lakehouse lakehouse, Dataset<Row> examples) {
+    Dataset<Row> health =
+        lakehouse.read(HealthScore.TABLE)
+            .select(col(HealthScore.Columns.AS_OF_DATE).as("_health_date"), col(HealthScore.Columns.ACCOUNT_ID).as("_health_account"),
+                lit(100.0).minus(col(HealthScore.Columns.HEALTH_SCORE)).divide(100.0).as("health_risk"),
+                col(HealthScore.Columns.HEALTH_SCORE),
+                col(HealthScore.Columns.USAGE_SCORE), col(HealthScore.Columns.RELIABILITY_SCORE),
+                col(HealthScore.Columns.SUPPORT_SCORE), col(HealthScore.Columns.BILLING_SCORE),
+                col(HealthScore.Columns.TREND_SCORE));
+    Dataset<Row> withHealth =
+        examples.join(health, col(ChurnScores.ACCOUNT_ID).equalTo(col("_health_account"))
+            .and(col(ChurnScores.AS_OF_DATE).equalTo(col("_health_date"))), "inner");
+    List<Column> items = new ArrayList<>();
+    items.add(HealthValidation.item(HealthValidation.HEALTH_SCORE, col(HealthScore.Columns.HEALTH_SCORE)));
+    for (int i = 0; i < HealthScore.COMPONENTS.size(); i++) {
+      items.add(HealthValidation.item(HealthScore.COMPONENTS.get(i), col(HealthScore.COMPONENT_COLUMNS.get(i))));
+    }
+    Map<String, HealthValidation.ValueCounts> byItem = HealthValidation.valueCounts(withHealth, items, "outcome");
+    HealthValidation.ValueCounts score = byItem.get(HealthValidation.HEALTH_SCORE);
+    Double scoreAuc = score == null ? null : score.aucOfLowScores();
+    result.put("health_auc_roc", scoreAuc == null ? Double.NaN : scoreAuc);
+    try {
+      result.put("health_auc_pr", BinaryMetrics.of(withHealth, "health_risk", "outcome").aucPr());
+    } catch (IllegalArgumentException oneOutcome) {
+      result.put("health_auc_pr", Double.NaN);
+    }
+    result.put("health_n", withHealth.count());
+    for (String component : HealthScore.COMPONENTS) {
+      HealthValidation.ValueCounts counts = byItem.get(component);
+      Double auc = counts == null ? null : counts.aucOfLowScores();
+      result.put("health_" + component + "_auc_roc", auc == null ? Double.NaN : auc);
     }
   }
 
