@@ -18,7 +18,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.api.java.UDF4;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -95,7 +95,7 @@ public final class ChurnScores {
    * calibrated one of the margin; the margin and its drivers stay the model's own.
    */
   public static Dataset<Row> explained(PipelineModel model, Dataset<Row> features, String modelVersion, Calibration calibration) {
-    return ChurnExplanations.explain(model, model.transform(features))
+    return ChurnExplanations.explain(model, model.transform(withPeerMedians(features)))
         .select(
             col(AS_OF_DATE),
             col(ACCOUNT_ID),
@@ -105,15 +105,51 @@ public final class ChurnScores {
             col(ChurnExplanations.BASE_VALUE),
             col(ChurnExplanations.CONTRIBUTIONS),
             col(ChurnExplanations.VALUES),
+            col(PEER_MEDIANS),
             lit(modelVersion).as(MODEL_VERSION));
+  }
+
+  /** Per row, in {@link ChurnExplanations#DRIVERS} order: the plan's median of the driver that day, or null. */
+  static final String PEER_MEDIANS = "_peer_medians";
+
+  /**
+   * The drivers a value is compared with the account's peers on: usage, API traffic and errors,
+   * tickets. Not the account's own terms (seats, MRR, renewal date, tenure), nor rare counts whose
+   * median is 0 almost everywhere.
+   */
+  static final java.util.Set<String> PEER_COMPARED = java.util.Set.of(
+      CustomerFeatures.EVENTS_7D, CustomerFeatures.EVENTS_28D, CustomerFeatures.ACTIVE_DAYS_28D,
+      CustomerFeatures.ACTIVE_USERS_7D, CustomerFeatures.ACTIVE_USERS_28D, CustomerFeatures.SEAT_UTILIZATION,
+      CustomerFeatures.REQUESTS_28D, CustomerFeatures.ERROR_RATE_7D, CustomerFeatures.ERROR_RATE_28D,
+      CustomerFeatures.SLOW_RATE_28D, CustomerFeatures.TICKETS_28D, CustomerFeatures.TICKETS_90D);
+
+  /**
+   * {@code features} with {@link #PEER_MEDIANS}: for each compared driver, its median over the
+   * accounts of the same plan scored the same day (the others' entries are null). Only the day's own
+   * rows enter, so a nightly and a backfill compare with the same peers.
+   */
+  static Dataset<Row> withPeerMedians(Dataset<Row> features) {
+    Column[] medians = ChurnExplanations.DRIVERS.stream()
+        .map(d -> PEER_COMPARED.contains(d)
+            // Exact, not approximate: an approximation could differ between a nightly and a backfill.
+            ? functions.percentile(col(d).cast("double"), lit(0.5))
+            : lit(null).cast("double"))
+        .toArray(Column[]::new);
+    Dataset<Row> peers = features
+        .groupBy(col(AS_OF_DATE).as("_peer_date"), col(CustomerFeatures.PLAN).as("_peer_plan"))
+        .agg(array(medians).as(PEER_MEDIANS));
+    return features
+        .join(peers, col(AS_OF_DATE).equalTo(col("_peer_date")).and(col(CustomerFeatures.PLAN).eqNullSafe(col("_peer_plan"))), "left")
+        .drop("_peer_date", "_peer_plan");
   }
 
   /** The {@code customer_scores} rows of explained rows. */
   public static Dataset<Row> scores(Dataset<Row> explained, RiskTiers tiers) {
     Column probability = col(CHURN_PROBABILITY);
-    UDF2<scala.collection.Seq<Object>, scala.collection.Seq<Object>, String[]> strongest = ChurnScores::strongestDrivers;
+    UDF3<scala.collection.Seq<Object>, scala.collection.Seq<Object>, scala.collection.Seq<Object>, String[]> strongest =
+        ChurnScores::strongestDrivers;
     Column phrases = udf(strongest, DataTypes.createArrayType(DataTypes.StringType))
-        .apply(col(ChurnExplanations.CONTRIBUTIONS), col(ChurnExplanations.VALUES));
+        .apply(col(ChurnExplanations.CONTRIBUTIONS), col(ChurnExplanations.VALUES), col(PEER_MEDIANS));
     return explained.select(
         col(AS_OF_DATE),
         col(ACCOUNT_ID),
@@ -231,15 +267,18 @@ public final class ChurnScores {
   static final double NEGLIGIBLE = 1e-3;
 
   /**
-   * The three largest positive contributions and the largest negative one, in words; null where
-   * fewer features push that way by more than {@link #NEGLIGIBLE}.
+   * The three largest positive contributions and the largest negative one, in words, compared with the
+   * plan's median where that says something; null where fewer features push that way by more than
+   * {@link #NEGLIGIBLE}.
    */
-  static String[] strongestDrivers(scala.collection.Seq<Object> contributions, scala.collection.Seq<Object> values) {
+  static String[] strongestDrivers(
+      scala.collection.Seq<Object> contributions, scala.collection.Seq<Object> values, scala.collection.Seq<Object> peerMedians) {
     int[] strongest = strongest(contributions);
     String[] phrases = new String[strongest.length];
     for (int rank = 0; rank < strongest.length; rank++) {
       int i = strongest[rank];
-      phrases[rank] = i < 0 ? null : DriverPhrases.describe(ChurnExplanations.DRIVERS.get(i), (String) values.apply(i));
+      phrases[rank] = i < 0 ? null : DriverPhrases.describe(ChurnExplanations.DRIVERS.get(i), (String) values.apply(i),
+          peerMedians == null ? null : (Double) peerMedians.apply(i));
     }
     return phrases;
   }

@@ -53,17 +53,47 @@ final class DriverPhrases {
       CustomerFeatures.SEAT_UTILIZATION, CustomerFeatures.USAGE_TREND, CustomerFeatures.ERROR_RATE_7D,
       CustomerFeatures.ERROR_RATE_28D, CustomerFeatures.SLOW_RATE_28D);
 
+  /**
+   * The phrase for a feature and its value, compared with the plan's median ({@code peerMedian}, null
+   * when not compared) when it is far from it: "API errors on 4.2% of requests in the last 7 days, 12x
+   * the plan's median" at twice the median or more, "3 usage events in the last 7 days against a plan
+   * median of 41" at half of it or less.
+   */
+  static String describe(String feature, String value, Double peerMedian) {
+    String phrase = describe(feature, value);
+    if (value == null || peerMedian == null || peerMedian.isNaN()) {
+      return phrase;
+    }
+    double own = Double.parseDouble(value);
+    if (peerMedian > 0 && own >= 2 * peerMedian) {
+      double ratio = own / peerMedian;
+      return phrase + ", " + (ratio < 10 ? String.format(Locale.ROOT, "%.1f", ratio) : String.format(Locale.ROOT, "%.0f", ratio))
+          + "x the plan's median";
+    }
+    if (peerMedian > 0 && own <= peerMedian / 2) {
+      return phrase + " against a plan median of " + shown(feature, Double.toString(peerMedian));
+    }
+    if (peerMedian == 0 && own > 0) {
+      return phrase + ", where the plan's median is 0";
+    }
+    return phrase;
+  }
+
   /** The phrase for a feature and its value (as text; null when missing). */
   static String describe(String feature, String value) {
     if (value == null) {
       return MISSING.getOrDefault(feature, feature.replace('_', ' ') + " unknown");
     }
-    String shown = value;
+    return String.format(Locale.ROOT, PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s"), shown(feature, value));
+  }
+
+  /** A value as a phrase shows it: rates as percentages, whole numbers without decimals. */
+  private static String shown(String feature, String value) {
     if (RATES.contains(feature)) {
-      shown = String.format(Locale.ROOT, "%.1f%%", Double.parseDouble(value) * 100);
-    } else if (value.endsWith(".0")) {
-      shown = value.substring(0, value.length() - 2);
+      double percent = Double.parseDouble(value) * 100;
+      // Error rates of a few in ten thousand are common: keep them from reading as 0.0%.
+      return String.format(Locale.ROOT, percent > 0 && percent < 0.1 ? "%.2f%%" : "%.1f%%", percent);
     }
-    return String.format(Locale.ROOT, PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s"), shown);
+    return value.endsWith(".0") ? value.substring(0, value.length() - 2) : value;
   }
 }

@@ -89,9 +89,10 @@ class ChurnExplanationsTest extends SparkTestBase {
     List<String> strongest = meanAbsolute.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()))
         .limit(2).map(Map.Entry::getKey).toList();
     assertThat(strongest).containsExactlyInAnyOrder(CustomerFeatures.EVENTS_28D, CustomerFeatures.DAYS_TO_RENEWAL);
-    // The riskiest account's first driver is one of them, in words.
     Row riskiest = scores.stream().max(Comparator.comparingDouble(r -> r.<Double>getAs(ChurnScores.CHURN_PROBABILITY))).orElseThrow();
-    assertThat(riskiest.<String>getAs(ChurnScores.RISK_DRIVERS.get(0))).matches("\\d+ usage events in the last 28 days|renewal in \\d+ days");
+    // The riskiest account's first driver is one of them, in words (usage with the plan's median when far from it).
+    assertThat(riskiest.<String>getAs(ChurnScores.RISK_DRIVERS.get(0)))
+        .matches("\\d+ usage events in the last 28 days( against a plan median of \\d+(\\.\\d+)?)?|renewal in \\d+ days");
   }
 
   @Test
@@ -110,7 +111,7 @@ class ChurnExplanationsTest extends SparkTestBase {
     contributions[drivers.indexOf(CustomerFeatures.PLAN)] = -0.6;
     values[drivers.indexOf(CustomerFeatures.PLAN)] = "enterprise";
 
-    String[] phrases = ChurnScores.strongestDrivers(seq(contributions), scalaSeq(values));
+    String[] phrases = ChurnScores.strongestDrivers(seq(contributions), scalaSeq(values), null);
 
     assertThat(phrases).containsExactly(
         "renewal in 18 days",
@@ -119,8 +120,59 @@ class ChurnExplanationsTest extends SparkTestBase {
         "plan enterprise");
     contributions = new double[drivers.size()];
     contributions[drivers.indexOf(CustomerFeatures.SEATS)] = 0.1;
-    assertThat(ChurnScores.strongestDrivers(seq(contributions), scalaSeq(values)))
+    assertThat(ChurnScores.strongestDrivers(seq(contributions), scalaSeq(values), null))
         .containsExactly("40 seats", null, null, null);
+  }
+
+  /**
+   * Against the plan's median: 4.21% errors where the plan's median is 0.35% is 12x it; 3 events where
+   * it is 41 is far below; 30 events where it is 41 is unremarkable; errors where the median is 0 say so.
+   */
+  @Test
+  void aDriverFarFromThePlansMedianSaysHowFar() {
+    List<String> drivers = ChurnExplanations.DRIVERS;
+    double[] contributions = new double[drivers.size()];
+    String[] values = new String[drivers.size()];
+    Double[] medians = new Double[drivers.size()];
+    contributions[drivers.indexOf(CustomerFeatures.ERROR_RATE_7D)] = 0.9;
+    values[drivers.indexOf(CustomerFeatures.ERROR_RATE_7D)] = "0.0421";
+    medians[drivers.indexOf(CustomerFeatures.ERROR_RATE_7D)] = 0.0035;
+    contributions[drivers.indexOf(CustomerFeatures.EVENTS_7D)] = 0.7;
+    values[drivers.indexOf(CustomerFeatures.EVENTS_7D)] = "3";
+    medians[drivers.indexOf(CustomerFeatures.EVENTS_7D)] = 41.0;
+    contributions[drivers.indexOf(CustomerFeatures.EVENTS_28D)] = 0.5;
+    values[drivers.indexOf(CustomerFeatures.EVENTS_28D)] = "30";
+    medians[drivers.indexOf(CustomerFeatures.EVENTS_28D)] = 41.0;
+    contributions[drivers.indexOf(CustomerFeatures.TICKETS_28D)] = -0.4;
+    values[drivers.indexOf(CustomerFeatures.TICKETS_28D)] = "2";
+    medians[drivers.indexOf(CustomerFeatures.TICKETS_28D)] = 0.0;
+    assertThat(ChurnScores.strongestDrivers(seq(contributions), scalaSeq(values), scalaSeq(medians))).containsExactly(
+        "API errors on 4.2% of requests in the last 7 days, 12x the plan's median",
+        "3 usage events in the last 7 days against a plan median of 41",
+        "30 usage events in the last 28 days",
+        "2 support tickets in the last 28 days, where the plan's median is 0");
+  }
+
+  /** The medians are per date and plan, over that day's accounts: here 2 of {1, 2, 9} and 5 of {5}. */
+  @Test
+  void peerMediansArePerDateAndPlan() {
+    List<String> drivers = ChurnExplanations.DRIVERS;
+    var features = spark.range(4).selectExpr(
+        "DATE'2025-06-01' AS as_of_date",
+        "CASE WHEN id < 3 THEN 'team' ELSE 'starter' END AS plan",
+        "CAST(element_at(array(1, 2, 9, 5), CAST(id + 1 AS INT)) AS BIGINT) AS events_7d",
+        "40 AS seats");
+    for (String compared : ChurnScores.PEER_COMPARED) {
+      if (!compared.equals(CustomerFeatures.EVENTS_7D)) {
+        features = features.withColumn(compared, lit(0.0));
+      }
+    }
+    List<org.apache.spark.sql.Row> rows = ChurnScores.withPeerMedians(features).orderBy("events_7d").collectAsList();
+    int events = drivers.indexOf(CustomerFeatures.EVENTS_7D);
+    int seats = drivers.indexOf(CustomerFeatures.SEATS);
+    assertThat(rows).extracting(r -> r.<scala.collection.Seq<Double>>getAs(ChurnScores.PEER_MEDIANS).apply(events))
+        .containsExactly(2.0, 2.0, 5.0, 2.0);
+    assertThat(rows.get(0).<scala.collection.Seq<Double>>getAs(ChurnScores.PEER_MEDIANS).apply(seats)).isNull();
   }
 
   private static scala.collection.Seq<Object> seq(double[] values) {
@@ -131,7 +183,7 @@ class ChurnExplanationsTest extends SparkTestBase {
     return scala.jdk.javaapi.CollectionConverters.asScala(boxed).toSeq();
   }
 
-  private static scala.collection.Seq<Object> scalaSeq(String[] values) {
+  private static scala.collection.Seq<Object> scalaSeq(Object[] values) {
     return scala.jdk.javaapi.CollectionConverters.asScala(new ArrayList<Object>(java.util.Arrays.asList(values))).toSeq();
   }
 
