@@ -10,6 +10,8 @@ import dev.anshin.jobs.config.AnshinConfig;
 import dev.anshin.jobs.io.Json;
 import dev.anshin.jobs.retention.InputTable;
 import dev.anshin.jobs.tabular.ChurnModelDirectory;
+import dev.anshin.models.churn.BinaryMetrics;
+import dev.anshin.models.churn.Calibration;
 import dev.anshin.models.churn.ChurnModelSettings;
 import dev.anshin.models.tabular.BinaryLabel;
 import dev.anshin.models.tabular.ColumnTyping;
@@ -144,7 +146,7 @@ public final class ChurnCommand {
       }
       long checkStart = System.nanoTime();
       ColumnTyping.requireUniqueIds(table, id);
-      BinaryLabel binaryLabel = BinaryLabel.infer(table, label, positive);
+      BinaryLabel binaryLabel = BinaryLabel.infer(table, label, positive, id);
       long typingStart = System.nanoTime();
       LOG.info("read the table and checked its ids and label in {} ms", millisSince(checkStart));
       ColumnTyping typing = ColumnTyping.infer(table, id, label, Set.copyOf(exclude), maxCategories);
@@ -208,7 +210,8 @@ public final class ChurnCommand {
         "Scores a table with a model of `anshin churn fit`. Writes two tables under --out:",
         "  scores         id, churn_probability (calibrated), churn_margin (log-odds), risk_driver_1..3, protective_driver",
         "  score_drivers  id, feature, feature_value, contribution: every input's share of the margin, and a (base) row",
-        "and prints {\"rows\": ..., \"mean_churn_probability\": ..., ...} as one JSON object.",
+        "and prints {\"rows\": ..., \"mean_churn_probability\": ..., ...} as one JSON object; when the table has the",
+        "model's label column (a later export with the outcomes), also auc_roc, auc_pr, brier, ece, n and positives.",
         "Example: anshin churn score --model models/telco --data customers.csv --out scored/telco"
       })
   static final class Score implements Callable<Integer> {
@@ -241,7 +244,8 @@ public final class ChurnCommand {
       TabularChurn.Model loaded = ChurnModelDirectory.load(model);
       Dataset<Row> table = readTable(input, spark, data);
       ColumnTyping.requireUniqueIds(table, loaded.typing().idColumn());
-      Dataset<Row> explained = loaded.explained(loaded.typing().apply(table, null)).cache();
+      BinaryLabel outcomes = outcomesIn(table, loaded);
+      Dataset<Row> explained = loaded.explained(loaded.typing().apply(table, outcomes)).cache();
       try {
         Path scoresPath = out.resolve("scores");
         Path driversPath = out.resolve("score_drivers");
@@ -255,6 +259,17 @@ public final class ChurnCommand {
         result.put("mean_churn_probability", summary.isNullAt(1) ? null : summary.getDouble(1));
         result.put("scores", scoresPath.toAbsolutePath().toString());
         result.put("score_drivers", driversPath.toAbsolutePath().toString());
+        if (outcomes != null) {
+          // The table carries the outcomes (a later export, say): how the saved model does on them.
+          BinaryMetrics metrics = BinaryMetrics.of(explained, TabularChurn.CHURN_PROBABILITY, ColumnTyping.LABEL);
+          result.put("auc_roc", metrics.aucRoc());
+          result.put("auc_pr", metrics.aucPr());
+          result.put("brier", metrics.brier());
+          result.put("ece", Calibration.expectedError(
+              Calibration.reliability(explained, TabularChurn.CHURN_PROBABILITY, ColumnTyping.LABEL)));
+          result.put("n", metrics.n());
+          result.put("positives", metrics.positives());
+        }
         PrintWriter printer = spec.commandLine().getOut();
         printer.println(Json.write(result));
         printer.flush();
@@ -262,6 +277,25 @@ public final class ChurnCommand {
         explained.unpersist();
       }
       return ExitCodes.OK;
+    }
+
+    /**
+     * The model's label in the table to score, when it is there with both of its values (then the
+     * scores are measured against it); null, said in the log, when it is absent or unusable.
+     */
+    private static BinaryLabel outcomesIn(Dataset<Row> table, TabularChurn.Model model) {
+      String column = model.label().column();
+      if (!List.of(table.columns()).contains(column)) {
+        return null;
+      }
+      try {
+        BinaryLabel outcomes = BinaryLabel.infer(table, column, model.label().positive());
+        LOG.info("the table has the label {}: the scores are measured against it", column);
+        return outcomes;
+      } catch (AnshinException unusable) {
+        LOG.warn("the table has the label column {} but the scores are not measured against it: {}", column, unusable.getMessage());
+        return null;
+      }
     }
 
     private static void write(Dataset<Row> rows, Path path, String format) {

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -30,13 +32,13 @@ class ChurnCommandTest extends SparkTestBase {
   /**
    * A CSV with a byte-order mark, a column name with a space, numbers stored as text with blanks,
    * yes/no flags, a category, free text and a Yes/No label; churn is planted on low spend, the basic
-   * plan and no auto-renewal. Returns the number of churned rows.
+   * plan and no auto-renewal. Returns whether each account churned.
    */
-  private static long writeExport(Path file, int rows, String... extraLines) throws IOException {
+  private static Map<String, Boolean> writeExport(Path file, int rows, String... extraLines) throws IOException {
     Random random = new Random(5);
     String[] plans = {"basic", "pro", "enterprise"};
     List<String> lines = new ArrayList<>(List.of("\uFEFF" + HEADER));
-    long churned = 0;
+    Map<String, Boolean> churned = new TreeMap<>();
     for (int i = 0; i < rows; i++) {
       double spend = Math.floor(random.nextDouble() * 500) / 4;
       boolean blank = random.nextDouble() < 0.05;
@@ -44,7 +46,7 @@ class ChurnCommandTest extends SparkTestBase {
       String plan = plans[i % 3];
       double logit = -1.5 + (spend < 25 ? 2.5 : 0) + (plan.equals("basic") ? 1.0 : 0) - (autoRenew ? 1.5 : 0);
       boolean churn = random.nextDouble() < 1 / (1 + Math.exp(-logit));
-      churned += churn ? 1 : 0;
+      churned.put(String.format(java.util.Locale.ROOT, "A-%04d", i), churn);
       lines.add(String.format(java.util.Locale.ROOT, "A-%04d,%s,%s,%s,note %d,%s", i, blank ? " " : Double.toString(spend),
           autoRenew ? "Yes" : "No", plan, i, churn ? "Yes" : "No"));
     }
@@ -56,7 +58,8 @@ class ChurnCommandTest extends SparkTestBase {
   @Test
   void fitsScoresAndExplainsATableOfItsOwn() throws IOException {
     Path export = scratch.resolve("accounts.csv");
-    long churned = writeExport(export, ROWS);
+    Map<String, Boolean> outcomes = writeExport(export, ROWS);
+    long churned = outcomes.values().stream().filter(c -> c).count();
     Path model = scratch.resolve("models").resolve("accounts");
 
     CliRun fit = CliRun.of("churn", "fit", "--data", export.toString(), "--id", "Account ID", "--label", "Churned",
@@ -80,9 +83,19 @@ class ChurnCommandTest extends SparkTestBase {
     Path out = scratch.resolve("scored");
     CliRun score = CliRun.of("churn", "score", "--model", model.toString(), "--data", export.toString(), "--out", out.toString());
     assertThat(score.exitCode()).as(score.err()).isZero();
-    assertThat(JSON.readTree(score.lastLine()).get("rows").asLong()).isEqualTo(ROWS);
+    JsonNode scored = JSON.readTree(score.lastLine());
+    assertThat(scored.get("rows").asLong()).isEqualTo(ROWS);
 
     Dataset<Row> scores = spark.read().parquet(out.resolve("scores").toString());
+    // The export carries the label, so the scores are measured against it: the Brier score recomputed.
+    assertThat(scored.get("n").asLong()).isEqualTo(ROWS);
+    assertThat(scored.get("positives").asLong()).isEqualTo(churned);
+    double squaredError = 0;
+    for (Row row : scores.select("Account ID", "churn_probability").collectAsList()) {
+      double error = row.getDouble(1) - (outcomes.get(row.getString(0)) ? 1 : 0);
+      squaredError += error * error;
+    }
+    assertThat(scored.get("brier").asDouble()).isCloseTo(squaredError / ROWS, within(1e-9));
     assertThat(scores.select("Account ID").distinct().count()).isEqualTo(ROWS);
     double slope = metrics.get("calibration_slope").asDouble();
     double intercept = metrics.get("calibration_intercept").asDouble();
@@ -102,7 +115,7 @@ class ChurnCommandTest extends SparkTestBase {
 
     // Fitting again replaces the model in place and leaves nothing else behind.
     CliRun again = CliRun.of("churn", "fit", "--data", export.toString(), "--id", "Account ID", "--label", "Churned",
-        "--model", model.toString(), "--max-iterations", "10", "--learner", "logistic");
+        "--model", model.toString(), "--max-iterations", "4", "--learner", "logistic");
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(JSON.readTree(model.resolve(ChurnModelDirectory.MANIFEST).toFile()).at("/settings/learner").asText()).isEqualTo("logistic");
     try (Stream<Path> siblings = Files.list(model.getParent())) {
@@ -117,7 +130,8 @@ class ChurnCommandTest extends SparkTestBase {
     writeExport(threeValues, 40, "A-9999,10.0,No,basic,x,Maybe");
     CliRun label = fit(threeValues, model);
     assertThat(label.exitCode()).isEqualTo(ExitCodes.DATA_ERROR);
-    assertThat(label.err()).contains("the label column 'Churned' has 3 distinct values (maybe, no, yes)");
+    assertThat(label.err()).contains("the label column 'Churned' has 3 distinct values (maybe, no, yes); the rarest, maybe,"
+        + " is in 1 row, e.g. Account ID A-9999");
 
     Path repeated = scratch.resolve("repeated.csv");
     writeExport(repeated, 40, "A-0003,10.0,No,basic,x,No", "A-0003,12.0,No,basic,y,No");

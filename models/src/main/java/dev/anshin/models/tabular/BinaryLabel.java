@@ -38,6 +38,14 @@ public record BinaryLabel(String column, String positive, String negative) {
    * the obvious pairs such as yes/no and 1/0) is neither of them.
    */
   public static BinaryLabel infer(Dataset<Row> table, String column, String positive) {
+    return infer(table, column, positive, null);
+  }
+
+  /**
+   * {@link #infer(Dataset, String, String)}, naming in the error for a label of more than two values
+   * the rarest value and a row of it by its {@code idColumn} (null for none), so the odd row is found.
+   */
+  public static BinaryLabel infer(Dataset<Row> table, String column, String positive, String idColumn) {
     if (!List.of(table.columns()).contains(column)) {
       throw AnshinException.badData(
           "the label column '" + column + "' is not in the table; its columns are " + String.join(", ", table.columns()));
@@ -57,10 +65,18 @@ public record BinaryLabel(String column, String positive, String negative) {
     }
     values.sort(null);
     if (values.size() != 2) {
+      String rarest = "";
+      if (values.size() > 2 && idColumn != null) {
+        Row rare = table.groupBy(value.as("_value")).agg(count(lit(1)).as("_rows"),
+                org.apache.spark.sql.functions.min(col(ColumnTyping.quoted(idColumn)).cast("string")).as("_example"))
+            .orderBy(col("_rows"), col("_value")).first();
+        rarest = "; the rarest, " + rare.getString(0) + ", is in " + rare.getLong(1) + " row" + (rare.getLong(1) == 1 ? "" : "s")
+            + ", e.g. " + idColumn + " " + rare.getString(2);
+      }
       throw AnshinException.badData(
           "the label column '" + column + "' has " + (values.size() > 5 ? "more than 5" : values.size()) + " distinct value"
               + (values.size() == 1 ? "" : "s") + " (" + String.join(", ", values.subList(0, Math.min(5, values.size())))
-              + (values.size() > 5 ? ", ..." : "") + "); a churn label needs exactly two, such as yes and no");
+              + (values.size() > 5 ? ", ..." : "") + ")" + rarest + "; a churn label needs exactly two, such as yes and no");
     }
     String chosen;
     if (positive != null) {

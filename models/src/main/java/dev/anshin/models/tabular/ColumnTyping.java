@@ -4,6 +4,9 @@ import static org.apache.spark.sql.functions.approx_count_distinct;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.sum;
@@ -83,6 +86,13 @@ public record ColumnTyping(String idColumn, List<TypedColumn> columns, List<Skip
   /** Default cap on the distinct values of a category; more than that reads as an identifier or free text. */
   public static final int MAX_CATEGORIES = 100;
 
+  /** Aggregates per column in the typing's first pass: present, distinct, numbers, whole numbers, min, max. */
+  private static final int STATS = 6;
+
+  /** Names of identifier columns: ...id, ...number, ...no, ...key, ...index, row... */
+  private static final java.util.regex.Pattern IDENTIFIER_NAME = java.util.regex.Pattern.compile(
+      "(?i:(^|[^a-z])(id|number|no|num|key|index|idx)$|^row)|(?<=[a-z])(Id|ID|Number|No|Num|Key|Index)$");
+
   /** Names the churn pipeline gives its own columns; an input with one of them is renamed. */
   private static final Set<String> RESERVED =
       Set.of("features", "raw_features", "prediction", "probability", "rawprediction", "churn_margin",
@@ -129,6 +139,12 @@ public record ColumnTyping(String idColumn, List<TypedColumn> columns, List<Skip
       stats.add(field.dataType() instanceof StringType
           ? sum(when(present.and(trim(value).try_cast("double").isNotNull()), 1).otherwise(0))
           : lit(0L));
+      // For telling a row counter or a numeric identifier from a measure: whole numbers, their range.
+      Column number = field.dataType() instanceof StringType ? trim(value).try_cast("double") : value.cast("double");
+      Column countable = when(present, number);
+      stats.add(sum(when(countable.equalTo(floor(countable)), 1).otherwise(0)));
+      stats.add(min(countable));
+      stats.add(max(countable));
     }
     Row counts = table.agg(stats.get(0), stats.subList(1, stats.size()).toArray(Column[]::new)).first();
     long rows = counts.getLong(0);
@@ -139,7 +155,7 @@ public record ColumnTyping(String idColumn, List<TypedColumn> columns, List<Skip
     List<StructField> fewValued = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
       StructField field = candidates.get(i);
-      if (field.dataType() instanceof StringType && counts.getLong(1 + 3 * i + 1) <= 2) {
+      if (field.dataType() instanceof StringType && counts.getLong(1 + STATS * i + 1) <= 2) {
         fewValued.add(field);
       }
     }
@@ -160,9 +176,11 @@ public record ColumnTyping(String idColumn, List<TypedColumn> columns, List<Skip
     for (int i = 0; i < candidates.size(); i++) {
       StructField field = candidates.get(i);
       String source = field.name();
-      long present = counts.getLong(1 + 3 * i);
-      long distinct = counts.getLong(1 + 3 * i + 1);
-      long numbers = counts.getLong(1 + 3 * i + 2);
+      int at = 1 + STATS * i;
+      long present = counts.getLong(at);
+      long distinct = counts.getLong(at + 1);
+      long numbers = counts.getLong(at + 2);
+      long wholeNumbers = counts.isNullAt(at + 3) ? 0 : counts.getLong(at + 3);
       if (present == 0) {
         throw AnshinException.badData(
             "column '" + source + "' is empty in all " + rows + " rows; fix the export, or leave the column out with --exclude '"
@@ -189,6 +207,17 @@ public record ColumnTyping(String idColumn, List<TypedColumn> columns, List<Skip
         continue;
       } else {
         kind = Kind.CATEGORY;
+      }
+      // The distinct count is approximate (about 5% either way): 80% stands for "about every row".
+      if (kind == Kind.NUMBER && wholeNumbers == present && present == rows && rows >= 100 && distinct >= 0.8 * present) {
+        // A different whole number in (about) every row is a row counter or a numeric identifier when its
+        // values run without a gap or its name says so; a count that happens to differ everywhere is kept.
+        double range = counts.getDouble(at + 5) - counts.getDouble(at + 4) + 1;
+        if (range == rows || IDENTIFIER_NAME.matcher(source).find()) {
+          skipped.add(new SkippedColumn(source, "a different whole number in every row"
+              + (range == rows ? ", running without a gap" : "") + ": a row number or an identifier, not a measure"));
+          continue;
+        }
       }
       if (distinct == 1 && present == rows) {
         skipped.add(new SkippedColumn(source, "the same value in every row"));

@@ -87,6 +87,28 @@ class ColumnTypingTest extends SparkTestBase {
     assertThat((Object) c6.getAs("seats")).isNull();
   }
 
+  /**
+   * 200 rows: a row counter (1..200) and a customer number (distinct, gaps between) are identifiers;
+   * a count that differs in every row (with gaps, an ordinary name) and decimals are measures.
+   */
+  @Test
+  void aRowCounterOrANumberedIdentifierIsNotAMeasure() {
+    Dataset<Row> table = spark.range(200).selectExpr(
+        "concat('c', id) AS id",
+        "id + 1 AS RowNumber",
+        "15600000 + id * 37 AS CustomerNo",
+        "CAST(id * id + 3 AS STRING) AS lifetime_events",
+        "id * 1.5 + 0.25 AS Balance",
+        "CAST(id * 7 + 100 AS INT) AS amount_paid",
+        "CASE WHEN id % 2 = 0 THEN 'Yes' ELSE 'No' END AS churned");
+    ColumnTyping typing = ColumnTyping.infer(table, "id", "churned", Set.of(), ColumnTyping.MAX_CATEGORIES);
+    assertThat(typing.columns()).extracting(TypedColumn::source).containsExactly("lifetime_events", "Balance", "amount_paid");
+    Map<String, String> skipped =
+        typing.skipped().stream().collect(Collectors.toMap(ColumnTyping.SkippedColumn::source, ColumnTyping.SkippedColumn::reason));
+    assertThat(skipped.get("RowNumber")).contains("running without a gap");
+    assertThat(skipped.get("CustomerNo")).contains("a row number or an identifier").doesNotContain("without a gap");
+  }
+
   @Test
   void aColumnWithoutASingleValueIsAnErrorThatNamesIt() {
     Dataset<Row> table = table().withColumn("region", org.apache.spark.sql.functions.lit(" "));

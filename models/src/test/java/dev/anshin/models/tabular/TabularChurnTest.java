@@ -49,7 +49,8 @@ class TabularChurnTest extends SparkTestBase {
   @Test
   void learnsThePlantedSignalAndExplainsEveryScoreExactly() {
     Dataset<Row> table = planted().cache();
-    TabularChurn.Fitted fitted = fit(table, ChurnModelSettings.defaults());
+    // Fewer and shallower trees than the default: the planted effects are three steps, and the suite stays fast.
+    TabularChurn.Fitted fitted = fit(table, new ChurnModelSettings(ChurnModelSettings.Learner.GBT, 20, 3, 42L));
     TabularChurn.Model model = fitted.model();
     TabularChurn.HoldoutMetrics holdout = fitted.holdout();
 
@@ -95,7 +96,7 @@ class TabularChurnTest extends SparkTestBase {
 
   @Test
   void theHoldoutDoesNotDependOnHowTheTableIsPartitionedAndLogisticDriversAreExactToo() {
-    ChurnModelSettings logistic = new ChurnModelSettings(ChurnModelSettings.Learner.LOGISTIC, 20, 4, 7L);
+    ChurnModelSettings logistic = new ChurnModelSettings(ChurnModelSettings.Learner.LOGISTIC, 10, 4, 7L);
     TabularChurn.Fitted one = fit(planted().coalesce(1), logistic);
     TabularChurn.Fitted five = fit(planted().repartition(5, col("plan")), logistic);
     assertThat(five.holdout().examples()).isEqualTo(one.holdout().examples());
