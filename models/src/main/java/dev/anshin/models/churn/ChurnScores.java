@@ -129,18 +129,16 @@ public final class ChurnScores {
    * rows enter, so a nightly and a backfill compare with the same peers.
    */
   static Dataset<Row> withPeerMedians(Dataset<Row> features) {
+    // A window, not an aggregate joined back: one more stage of the scoring's own job, no second read.
+    org.apache.spark.sql.expressions.WindowSpec peers =
+        org.apache.spark.sql.expressions.Window.partitionBy(col(AS_OF_DATE), col(CustomerFeatures.PLAN));
     Column[] medians = ChurnExplanations.DRIVERS.stream()
         .map(d -> PEER_COMPARED.contains(d)
             // Exact, not approximate: an approximation could differ between a nightly and a backfill.
-            ? functions.percentile(col(d).cast("double"), lit(0.5))
+            ? functions.percentile(col(d).cast("double"), lit(0.5)).over(peers)
             : lit(null).cast("double"))
         .toArray(Column[]::new);
-    Dataset<Row> peers = features
-        .groupBy(col(AS_OF_DATE).as("_peer_date"), col(CustomerFeatures.PLAN).as("_peer_plan"))
-        .agg(array(medians).as(PEER_MEDIANS));
-    return features
-        .join(peers, col(AS_OF_DATE).equalTo(col("_peer_date")).and(col(CustomerFeatures.PLAN).eqNullSafe(col("_peer_plan"))), "left")
-        .drop("_peer_date", "_peer_plan");
+    return features.withColumn(PEER_MEDIANS, array(medians));
   }
 
   /** The {@code customer_scores} rows of explained rows. */
