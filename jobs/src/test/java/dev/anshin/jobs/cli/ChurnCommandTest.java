@@ -63,7 +63,7 @@ class ChurnCommandTest extends SparkTestBase {
     Path model = scratch.resolve("models").resolve("accounts");
 
     CliRun fit = CliRun.of("churn", "fit", "--data", export.toString(), "--id", "Account ID", "--label", "Churned",
-        "--model", model.toString(), "--max-iterations", "10", "--holdout", "0.3");
+        "--model", model.toString(), "--max-iterations", "6", "--holdout", "0.3");
     assertThat(fit.exitCode()).as(fit.err()).isZero();
     JsonNode metrics = JSON.readTree(fit.lastLine());
     assertThat(metrics.fieldNames()).toIterable().contains("auc_roc", "auc_pr", "brier", "ece", "n");
