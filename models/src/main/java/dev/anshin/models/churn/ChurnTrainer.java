@@ -23,6 +23,8 @@ import org.apache.spark.sql.Row;
  */
 public final class ChurnTrainer {
   public static final String FEATURES = "features";
+  /** The assembled inputs before any scaling. */
+  public static final String RAW_FEATURES = "raw_features";
 
   /**
    * Ratios and rates are undefined without a denominator (no seats, no requests, no earlier usage);
@@ -39,29 +41,7 @@ public final class ChurnTrainer {
 
   /** An unfitted pipeline from {@code inputs} to a churn probability, for the given settings. */
   public static Pipeline pipeline(ChurnModelSettings settings, ModelInputs inputs) {
-    List<PipelineStage> stages = new ArrayList<>();
-    List<String> assembled = new ArrayList<>();
-    if (!inputs.numeric().isEmpty()) {
-      stages.add(fillMissing(inputs.numeric()));
-      inputs.numeric().forEach(f -> assembled.add(filledName(f)));
-    }
-    for (String category : inputs.categorical()) {
-      // Categories unseen in training (a new plan) get their own slot instead of failing the run.
-      stages.add(
-          new StringIndexer()
-              .setInputCol(category)
-              .setOutputCol(category + "_index")
-              .setHandleInvalid("keep")
-              .setStringOrderType("alphabetAsc"));
-      stages.add(
-          new OneHotEncoder()
-              .setInputCol(category + "_index")
-              .setOutputCol(category + "_vector")
-              .setHandleInvalid("keep"));
-      assembled.add(category + "_vector");
-    }
-    stages.add(
-        new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol("raw_features"));
+    List<PipelineStage> stages = new ArrayList<>(featureStages(inputs));
     switch (settings.learner()) {
       case GBT -> {
         stages.add(new SQLTransformer().setStatement("SELECT *, raw_features AS " + FEATURES + " FROM __THIS__"));
@@ -87,6 +67,37 @@ public final class ChurnTrainer {
       default -> throw new IllegalStateException("unhandled learner " + settings.learner());
     }
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /**
+   * The stages from the input columns to one vector, {@value #RAW_FEATURES}: missing numbers filled
+   * with {@link #MISSING}, categories one-hot encoded. Shared by every model that reads the same
+   * columns, so that they all see an account the same way.
+   */
+  public static List<PipelineStage> featureStages(ModelInputs inputs) {
+    List<PipelineStage> stages = new ArrayList<>();
+    List<String> assembled = new ArrayList<>();
+    if (!inputs.numeric().isEmpty()) {
+      stages.add(fillMissing(inputs.numeric()));
+      inputs.numeric().forEach(f -> assembled.add(filledName(f)));
+    }
+    for (String category : inputs.categorical()) {
+      // Categories unseen in training (a new plan) get their own slot instead of failing the run.
+      stages.add(
+          new StringIndexer()
+              .setInputCol(category)
+              .setOutputCol(category + "_index")
+              .setHandleInvalid("keep")
+              .setStringOrderType("alphabetAsc"));
+      stages.add(
+          new OneHotEncoder()
+              .setInputCol(category + "_index")
+              .setOutputCol(category + "_vector")
+              .setHandleInvalid("keep"));
+      assembled.add(category + "_vector");
+    }
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(RAW_FEATURES));
+    return List.copyOf(stages);
   }
 
   /** Fits the model on labelled examples (customer_features columns plus {@code label}). */

@@ -17,10 +17,10 @@ import org.apache.spark.sql.SparkSession;
  * Labelled customer_features rows where churn depends on low usage (events_28d) near renewal
  * (days_to_renewal), plus noise; every other feature is noise or missing.
  */
-final class PlantedChurnExamples {
+public final class PlantedChurnExamples {
   private PlantedChurnExamples() {}
 
-  static Dataset<Row> of(SparkSession spark, int rows, int dates) {
+  public static Dataset<Row> of(SparkSession spark, int rows, int dates) {
     List<Column> columns = new ArrayList<>();
     columns.add(expr("date_add(DATE'2025-01-01', CAST(id % " + dates + " AS INT))").as(CustomerFeatures.AS_OF_DATE));
     columns.add(expr("concat('a', id)").as(CustomerFeatures.ACCOUNT_ID));
