@@ -94,13 +94,15 @@ final class StepCommands {
       name = "train",
       mixinStandardHelpOptions = true,
       description = {
-        "Train and register the churn model as of --date.",
+        "Train and register the churn model, and the revenue model trained with it, as of --date.",
         "With --from: on each retraining day of the range that anshin.churn.retrain names, as the nightly does.",
         "Learns from the feature history whose outcome is known by --date, measures the model out of",
         "time, calibrates its probabilities on those test examples (Platt scaling; churn_calibration holds the",
         "reliability tables), and registers it as version churn-<date> (training the same date again replaces it).",
         "On the same test dates it validates the health score (health_validation, health_band_churn): each",
         "component's AUC, each band's churn, and the weights the history would give (logged as configuration).",
+        "The revenue model's growth regression learns the MRR ratio a horizon ahead from the accounts that stayed",
+        "before the test dates; its errors on the test dates' staying accounts make the forecasts' intervals.",
         "Exits 65 when the data cannot train a model yet, saying how much history it needs (with --from or",
         "--on-cadence, such a day is skipped, as in the nightly)."
       })
@@ -119,7 +121,9 @@ final class StepCommands {
       name = "score",
       mixinStandardHelpOptions = true,
       description = {
-        "Score every active account into `customer_scores` with the newest model trained through the date.",
+        "Score every active account into `customer_scores` with the newest model trained through the date,",
+        "with the drivers in `score_drivers`, and forecast its revenue (`revenue_forecast`, `portfolio_forecast`,",
+        "`revenue_at_risk`) with the revenue model trained with it.",
         "With --from, every date of the range. Exits 65 when there is no such model yet."
       })
   static final class Score extends StepCommand {

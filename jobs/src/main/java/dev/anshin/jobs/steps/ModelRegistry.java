@@ -2,7 +2,12 @@ package dev.anshin.jobs.steps;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anshin.jobs.io.Json;
 import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.models.revenue.RevenueModel;
+import dev.anshin.models.revenue.RevenueOutlook;
 import dev.anshin.models.churn.Calibration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +20,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -83,7 +92,7 @@ public final class ModelRegistry {
    * Saves a trained model and its metrics to a temporary folder, then moves it into place in one
    * rename; returns the path to register (the model itself, under the attempt's folder).
    */
-  static Path save(Lakehouse lakehouse, String version, PipelineModel model, String metricsJson) {
+  static Path save(Lakehouse lakehouse, String version, PipelineModel model, String metricsJson, RevenueModel revenue) {
     Path folder = versionFolder(lakehouse, version);
     String attempt = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
         + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -93,6 +102,10 @@ public final class ModelRegistry {
       Files.createDirectories(folder);
       model.write().save(temporary.resolve("model").toString());
       Files.writeString(temporary.resolve("metrics.json"), metricsJson, StandardCharsets.UTF_8);
+      if (revenue != null) {
+        revenue.growth().write().save(temporary.resolve(REVENUE).resolve(GROWTH).toString());
+        Files.writeString(temporary.resolve(REVENUE).resolve(ASSUMPTIONS), assumptionsJson(revenue.assumptions()), StandardCharsets.UTF_8);
+      }
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save model " + version + " under " + folder, e);
@@ -167,6 +180,52 @@ public final class ModelRegistry {
       return Calibration.IDENTITY;
     }
     return new Calibration(row.getDouble(row.fieldIndex("calibration_slope")), row.getDouble(row.fieldIndex("calibration_intercept")));
+  }
+
+  /** The revenue model saved with a churn model: its folder beside the churn model's, under the same attempt. */
+  static final String REVENUE = "revenue";
+  static final String GROWTH = "growth";
+  static final String ASSUMPTIONS = "assumptions.json";
+
+  static String assumptionsJson(RevenueOutlook.Assumptions assumptions) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("horizon_days", assumptions.horizonDays());
+    json.put("annual_renewal_churn", assumptions.annualRenewalChurn());
+    // Every digit: a forecast read back must equal the one the training run would have made.
+    json.put("ratio_errors", Arrays.stream(assumptions.ratioErrors()).mapToObj(Double::toString).toList());
+    return Json.write(json) + "\n";
+  }
+
+  /**
+   * The revenue model trained with a registered churn model; empty for a model trained before
+   * revenue forecasts existed, or whose history had no account that stayed.
+   */
+  public static Optional<RevenueModel> loadRevenue(Lakehouse lakehouse, Entry entry) {
+    return revenueAssumptions(lakehouse, entry).map(assumptions ->
+        new RevenueModel(PipelineModel.load(revenueFolder(lakehouse, entry).resolve(GROWTH).toString()), assumptions));
+  }
+
+  /** The assumptions of the revenue model trained with {@code entry}, without loading its growth model. */
+  public static Optional<RevenueOutlook.Assumptions> revenueAssumptions(Lakehouse lakehouse, Entry entry) {
+    Path file = revenueFolder(lakehouse, entry).resolve(ASSUMPTIONS);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode json = new ObjectMapper().readTree(file.toFile());
+      double[] errors = new double[json.get("ratio_errors").size()];
+      for (int i = 0; i < errors.length; i++) {
+        errors[i] = Double.parseDouble(json.get("ratio_errors").get(i).asText());
+      }
+      return Optional.of(
+          new RevenueOutlook.Assumptions(json.get("horizon_days").asInt(), json.get("annual_renewal_churn").asDouble(), errors));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the revenue model of " + entry.version() + " in " + file, e);
+    }
+  }
+
+  private static Path revenueFolder(Lakehouse lakehouse, Entry entry) {
+    return lakehouse.root().resolve(entry.path()).getParent().resolve(REVENUE);
   }
 
   /** Loads a registered model; its path is relative to the lakehouse (absolute in registries of older versions). */

@@ -21,6 +21,9 @@ import dev.anshin.models.churn.ChurnModelSettings;
 import dev.anshin.models.churn.ChurnScores;
 import dev.anshin.models.churn.ChurnTrainer;
 import dev.anshin.models.health.HealthValidation;
+import dev.anshin.models.revenue.GrowthModel;
+import dev.anshin.models.revenue.RevenueModel;
+import dev.anshin.models.revenue.RevenueOutlook;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -29,6 +32,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -236,10 +240,12 @@ public final class TrainStep {
               + " {} after (cross-fitted)", fmt(calibrated.calibration().slope()), fmt(calibrated.calibration().intercept()),
           fmt(calibrated.eceBefore()), fmt(calibrated.eceAfter()));
 
+      RevenueModel revenue = trainRevenue(lakehouse, labelled, settings, horizon, observedThrough, testFrom);
+
       // The registered model learns from every labelled example, the most recent included.
       PipelineModel model = fitOrExplain(labelled, settings);
       String version = ModelRegistry.versionFor(observedThrough);
-      Path saved = ModelRegistry.save(lakehouse, version, model, metricsJson(version, metrics, trainCount, testFrom, testTo));
+      Path saved = ModelRegistry.save(lakehouse, version, model, metricsJson(version, metrics, trainCount, testFrom, testTo), revenue);
       // Relative to the lakehouse, so that a lakehouse copied or moved elsewhere still finds its models.
       String path = lakehouse.root().relativize(saved).toString();
       Row trainPositives = train.agg(org.apache.spark.sql.functions.sum(ChurnLabels.LABEL)).first();
@@ -257,6 +263,52 @@ public final class TrainStep {
       return new Result(version, metrics, trainCount, testFrom, testTo);
     } finally {
       labelled.unpersist();
+    }
+  }
+
+  /**
+   * The revenue model ({@link GrowthModel} and the {@link RevenueOutlook.Assumptions}) from the same
+   * labelled examples: the growth model learns from the accounts that stayed in the training period
+   * and its errors are measured on those of the out-of-time test period, so the interval of a
+   * forecast is as wide as the model's real errors. Unlike the churn model it is not refitted on
+   * the test period: its errors are then those of the model that forecasts. Null (no revenue
+   * forecast from this model) when no account stayed in the training period.
+   */
+  private static RevenueModel trainRevenue(
+      Lakehouse lakehouse, Dataset<Row> labelled, ChurnModelSettings settings, int horizon, LocalDate observedThrough,
+      LocalDate testFrom) {
+    Dataset<Row> features =
+        lakehouse.read(CustomerFeatures.TABLE).filter(col(CustomerFeatures.AS_OF_DATE).leq(lit(Date.valueOf(observedThrough))));
+    Dataset<Row> staying =
+        GrowthModel.stayingExamples(labelled, features, horizon)
+            .repartition(TRAINING_PARTITIONS, col(CustomerFeatures.ACCOUNT_ID))
+            .sortWithinPartitions(CustomerFeatures.AS_OF_DATE, CustomerFeatures.ACCOUNT_ID)
+            .cache();
+    try {
+      Dataset<Row> train = staying.filter(col(CustomerFeatures.AS_OF_DATE).lt(lit(Date.valueOf(testFrom.minusDays(horizon)))));
+      Dataset<Row> test = staying.filter(col(CustomerFeatures.AS_OF_DATE).geq(lit(Date.valueOf(testFrom))));
+      if (train.isEmpty()) {
+        LOG.warn("train {}: no account stayed through a training horizon, so this model makes no revenue forecast", observedThrough);
+        return null;
+      }
+      PipelineModel growth = GrowthModel.pipeline(settings).fit(train);
+      double[] errors = test.isEmpty() ? new double[] {1.0} : GrowthModel.ratioErrors(growth, test);
+      double annualRenewalChurn = GrowthModel.annualRenewalChurn(labelled, horizon);
+      double trainMean = train.agg(org.apache.spark.sql.functions.avg(col(GrowthModel.MRR_RATIO))).first().getDouble(0);
+      Column ratio = col(GrowthModel.MRR_RATIO);
+      Row measured = growth.transform(test)
+          .agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.avg(ratio),
+              rootMeanSquare(ratio.minus(col(GrowthModel.PREDICTED_MRR_RATIO))), rootMeanSquare(ratio.minus(lit(trainMean))),
+              rootMeanSquare(ratio.minus(lit(1.0))))
+          .first();
+      LOG.info("train: growth model on {} staying test accounts: mean MRR ratio {}; root mean squared error {} (the training"
+              + " mean {}: {}; flat MRR: {}); renewal churn of annual accounts {}; 80% of ratio errors within {} .. {}",
+          measured.getLong(0), optional(measured, 1), optional(measured, 2), fmt(trainMean), optional(measured, 3),
+          optional(measured, 4), fmt(annualRenewalChurn), fmt(errors[(int) (errors.length * 0.1)]),
+          fmt(errors[(int) Math.min(errors.length - 1, errors.length * 0.9)]));
+      return new RevenueModel(growth, new RevenueOutlook.Assumptions(horizon, annualRenewalChurn, errors));
+    } finally {
+      staying.unpersist();
     }
   }
 
@@ -322,6 +374,14 @@ public final class TrainStep {
         "{\"version\": \"%s\", \"train_examples\": %d, \"test_from\": \"%s\", \"test_to\": \"%s\", \"test_examples\": %d, "
             + "\"test_positives\": %d, \"auc_roc\": %.6f, \"auc_pr\": %.6f, \"brier\": %.6f}%n",
         version, trainExamples, testFrom, testTo, m.n(), m.positives(), m.aucRoc(), m.aucPr(), m.brier());
+  }
+
+  private static Column rootMeanSquare(Column error) {
+    return org.apache.spark.sql.functions.sqrt(org.apache.spark.sql.functions.avg(error.multiply(error)));
+  }
+
+  private static String optional(Row row, int field) {
+    return row.isNullAt(field) ? "n/a" : fmt(row.getDouble(field));
   }
 
   private static String fmt(double value) {

@@ -17,6 +17,7 @@ import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.steps.AnalyticsStep;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.models.churn.ChurnScores;
+import dev.anshin.models.revenue.RevenueForecast;
 import dev.anshin.models.health.HealthValidation;
 import java.time.LocalDate;
 import java.util.List;
@@ -67,6 +68,11 @@ public final class PublishedTables {
           Published.byDate(ChurnScores.TABLE, ChurnScores.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
           Published.byDate(ChurnScores.DRIVERS_TABLE, ChurnScores.AS_OF_DATE,
               List.of("as_of_date", "account_id", ChurnScores.FEATURE), List.of("account_id")),
+          Published.byDate(RevenueForecast.TABLE, RevenueForecast.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
+          Published.byDate(RevenueForecast.PORTFOLIO_TABLE, RevenueForecast.AS_OF_DATE,
+              List.of(RevenueForecast.AS_OF_DATE, RevenueForecast.MONTH), List.of()),
+          Published.byDate(RevenueForecast.AT_RISK_TABLE, RevenueForecast.AS_OF_DATE,
+              List.of(RevenueForecast.AS_OF_DATE, RevenueForecast.DIMENSION, RevenueForecast.VALUE), List.of()),
           Published.byDate(HealthScore.TABLE, HealthScore.Columns.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
           Published.byDate(CustomerSlo.TABLE, CustomerSlo.Columns.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),
           Published.byDate(CustomerFeatures.TABLE, CustomerFeatures.AS_OF_DATE, DAY_AND_ACCOUNT, List.of("account_id")),

@@ -72,7 +72,7 @@ class TrainingSkipTest extends SparkTestBase {
     PipelineModel model = ChurnTrainer.fit(examples, new ChurnModelSettings(ChurnModelSettings.Learner.LOGISTIC, 10, 3, 1L));
     for (LocalDate trained : List.of(EARLIER, DAY)) {
       String version = ModelRegistry.versionFor(trained);
-      Path path = ModelRegistry.save(lakehouse, version, model, "{}");
+      Path path = ModelRegistry.save(lakehouse, version, model, "{}", null);
       ModelRegistry.register(lakehouse, ModelRegistry.entry(
           ModelRegistry.MODEL_NAME, version, Date.valueOf(trained), Timestamp.from(Instant.now()), lakehouse.root().relativize(path).toString(),
           "logistic", 90, 200L, 60L, 10L, 3L, Date.valueOf(trained), Date.valueOf(trained), 0.8, 0.5, 0.1, 1.0, 0.0, 0.05, 0.05));

@@ -111,11 +111,8 @@ public final class RevenueForecast {
       public Row next() {
         Row row = rows.next();
         double today = ((Number) row.get(mrr)).doubleValue();
-        Account account = new Account(
-            today, row.getDouble(probability),
-            // The growth model's prediction, held to the ratios it learned from.
-            Math.max(0.1, Math.min(GrowthModel.MAX_RATIO, row.getDouble(ratio))),
-            "annual".equals(row.get(interval)), row.isNullAt(renewal) ? null : ((Number) row.get(renewal)).intValue());
+        Account account = account(today, row.getDouble(probability), row.getDouble(ratio), (String) row.get(interval),
+            row.isNullAt(renewal) ? null : ((Number) row.get(renewal)).intValue());
         Window quarter = outlook.window(account, QUARTER_DAYS);
         Window year = outlook.window(account, YEAR_DAYS);
         double[][] months = outlook.monthlyMrr(account, MONTHS);
@@ -141,6 +138,12 @@ public final class RevenueForecast {
       }
     };
     return input.mapPartitions(perAccount, Encoders.row(out));
+  }
+
+  /** An account as the forecast sees it, from its columns: the growth model's ratio held to the ratios it learned from. */
+  public static Account account(double mrr, double churnProbability, double predictedRatio, String billingInterval, Integer daysToRenewal) {
+    return new Account(mrr, churnProbability, Math.max(0.1, Math.min(GrowthModel.MAX_RATIO, predictedRatio)),
+        "annual".equals(billingInterval), daysToRenewal);
   }
 
   /** The outlook without its monthly arrays: the rows of {@value #TABLE}. */
