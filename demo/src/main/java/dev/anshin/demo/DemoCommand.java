@@ -27,6 +27,7 @@ import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.jobs.steps.ReportStep;
 import dev.anshin.jobs.steps.TrainStep;
 import dev.anshin.models.health.HealthValidation;
+import dev.anshin.models.revenue.RevenueForecast;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -129,6 +130,7 @@ public final class DemoCommand extends PipelineCommand {
           printTables(context.lakehouse());
           printSloSummary(context.lakehouse(), last);
           printRevenueSummary(context.lakehouse(), context.config().revenue().code());
+          printRevenueForecast(context.lakehouse(), last);
           printTraceabilitySummary(context.lakehouse());
           printHealthValidation(context.lakehouse());
           if (dirty) {
@@ -330,6 +332,36 @@ public final class DemoCommand extends PipelineCommand {
         .forEach(r -> checks.put(r.getString(0), r.getLong(1)));
     System.out.printf("  stated MRR against the latest invoice: %s%n",
         checks.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+  }
+
+  /**
+   * The revenue forecast of the last day: today's accounts' MRR in 3 and 12 months with its 80%
+   * interval against the flat forecast, and the next 12 months' revenue at risk by risk tier.
+   */
+  private static void printRevenueForecast(Lakehouse lakehouse, LocalDate last) {
+    if (!lakehouse.exists(RevenueForecast.PORTFOLIO_TABLE)) {
+      return;
+    }
+    String onLast = "as_of_date = DATE'" + last + "'";
+    Map<Integer, Row> months = new TreeMap<>();
+    lakehouse.read(RevenueForecast.PORTFOLIO_TABLE).filter(onLast).collectAsList()
+        .forEach(r -> months.put(r.<Integer>getAs(RevenueForecast.MONTH), r));
+    if (months.isEmpty()) {
+      return;
+    }
+    System.out.printf("  forecast of today's %d accounts (no new business), flat MRR %,.0f:%n",
+        months.get(1).<Long>getAs(RevenueForecast.ACCOUNTS), months.get(1).<Double>getAs(RevenueForecast.NAIVE_MRR));
+    for (int month : List.of(3, 12)) {
+      Row row = months.get(month);
+      System.out.printf("    MRR on %s: %,.0f (80%%: %,.0f .. %,.0f)%n", row.getAs(RevenueForecast.MONTH_END),
+          row.<Double>getAs(RevenueForecast.EXPECTED_MRR), row.<Double>getAs(RevenueForecast.MRR_P10),
+          row.<Double>getAs(RevenueForecast.MRR_P90));
+    }
+    String byTier = lakehouse.read(RevenueForecast.AT_RISK_TABLE).filter(onLast + " AND dimension = 'risk_tier'")
+        .orderBy(col(RevenueForecast.REVENUE_AT_RISK_12M).desc()).collectAsList().stream()
+        .map(r -> String.format(java.util.Locale.ROOT, "%s %,.0f", r.getAs(RevenueForecast.VALUE), r.<Double>getAs(RevenueForecast.REVENUE_AT_RISK_12M)))
+        .collect(java.util.stream.Collectors.joining(", "));
+    System.out.printf("    revenue at risk over 12 months by risk tier: %s%n", byTier);
   }
 
   /**

@@ -8,15 +8,20 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 
 import dev.anshin.errors.AnshinException;
+import dev.anshin.features.customer.CustomerFeatures;
 import dev.anshin.features.health.HealthScore;
 import dev.anshin.jobs.io.Json;
 import dev.anshin.jobs.io.Lakehouse;
+import dev.anshin.jobs.steps.ModelRegistry;
 import dev.anshin.jobs.steps.PipelineContext;
 import dev.anshin.demo.generate.Truth;
 import dev.anshin.models.churn.BinaryMetrics;
 import dev.anshin.models.churn.ScoredExamples;
 import dev.anshin.models.churn.ChurnScores;
 import dev.anshin.models.health.HealthValidation;
+import dev.anshin.models.revenue.GrowthModel;
+import dev.anshin.models.revenue.RevenueForecast;
+import dev.anshin.models.revenue.RevenueOutlook;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -145,6 +150,9 @@ public final class Evaluation {
       if (lakehouse.exists(HealthScore.TABLE)) {
         putHealth(result, lakehouse, joined);
       }
+      if (lakehouse.exists(RevenueForecast.TABLE)) {
+        putRevenue(result, context, churnTruth, evaluated);
+      }
       return result;
     } finally {
       joined.unpersist();
@@ -203,6 +211,96 @@ public final class Evaluation {
       Double auc = counts == null ? null : counts.aucOfLowScores();
       result.put("health_" + component + "_auc_roc", auc == null ? Double.NaN : auc);
     }
+  }
+
+  /**
+   * The revenue forecasts of the same dates against the revenue the truth says each account earned
+   * over its horizon (the churn horizon H). Each scored account's forecast over H days is made as
+   * {@code revenue_forecast} makes its 90 days (the same {@link RevenueOutlook}, the assumptions of
+   * the revenue model that scored it, the account's row there and its features), so with the default
+   * 90-day horizon it is the table's {@code expected_revenue_90d}. Reported: per-account mean absolute
+   * error and WAPE (sum of absolute errors over the sum of realised revenue) of the expected revenue,
+   * the WAPE of the median (which an absolute error favours), the same for the flat forecast (today's
+   * MRR for H days), the portfolio's error (per date, |sum forecast - sum realised| / sum realised,
+   * averaged over the dates) and its signed mean, and how often the realised revenue falls inside the
+   * 80% interval.
+   */
+  private static void putRevenue(Map<String, Object> result, PipelineContext context, Path churnTruth, Column evaluated) {
+    Lakehouse lakehouse = context.lakehouse();
+    int horizon = context.config().churn().horizonDays();
+    Map<String, RevenueOutlook> outlooks = new HashMap<>();
+    for (ModelRegistry.Entry model : ModelRegistry.all(lakehouse)) {
+      ModelRegistry.revenueAssumptions(lakehouse, model).ifPresent(a -> outlooks.put(model.version(), new RevenueOutlook(a)));
+    }
+    Dataset<Row> realised =
+        context.spark().read().parquet(churnTruth.toString())
+            .select(col(Truth.AS_OF_DATE).as("_truth_date"), col(Truth.ACCOUNT_ID).as("_truth_account"),
+                col(Truth.REALISED_REVENUE).as("realised"));
+    Dataset<Row> features =
+        lakehouse.read(CustomerFeatures.TABLE).filter(evaluated)
+            .select(col(CustomerFeatures.AS_OF_DATE).as("_feature_date"), col(CustomerFeatures.ACCOUNT_ID).as("_feature_account"),
+                col(CustomerFeatures.BILLING_INTERVAL), col(CustomerFeatures.DAYS_TO_RENEWAL));
+    List<Row> rows =
+        lakehouse.read(RevenueForecast.TABLE).filter(evaluated)
+            .join(realised, col(RevenueForecast.ACCOUNT_ID).equalTo(col("_truth_account"))
+                .and(col(RevenueForecast.AS_OF_DATE).equalTo(col("_truth_date"))), "inner")
+            .join(features, col(RevenueForecast.ACCOUNT_ID).equalTo(col("_feature_account"))
+                .and(col(RevenueForecast.AS_OF_DATE).equalTo(col("_feature_date"))), "inner")
+            .select(col(RevenueForecast.AS_OF_DATE), col(RevenueForecast.MRR).cast("double"), col(RevenueForecast.CHURN_PROBABILITY),
+                col(GrowthModel.PREDICTED_MRR_RATIO), col(CustomerFeatures.BILLING_INTERVAL), col(CustomerFeatures.DAYS_TO_RENEWAL),
+                col(ChurnScores.MODEL_VERSION), col("realised"))
+            .collectAsList();
+    double absolute = 0;
+    double medianAbsolute = 0;
+    double naiveAbsolute = 0;
+    double realisedSum = 0;
+    long inside = 0;
+    long n = 0;
+    Map<LocalDate, double[]> byDate = new java.util.TreeMap<>();
+    for (Row row : rows) {
+      RevenueOutlook outlook = outlooks.get(row.getString(6));
+      if (outlook == null) {
+        continue;
+      }
+      double mrr = row.getDouble(1);
+      RevenueOutlook.Window window = outlook.window(
+          RevenueForecast.account(mrr, row.getDouble(2), row.getDouble(3), row.getString(4), row.isNullAt(5) ? null : row.getInt(5)),
+          horizon);
+      double naive = mrr * 12 * horizon / RevenueOutlook.DAYS_PER_YEAR;
+      double actual = row.getDouble(7);
+      n++;
+      absolute += Math.abs(window.expected() - actual);
+      medianAbsolute += Math.abs(window.median() - actual);
+      naiveAbsolute += Math.abs(naive - actual);
+      realisedSum += actual;
+      inside += window.low() <= actual && actual <= window.high() ? 1 : 0;
+      double[] sums = byDate.computeIfAbsent(row.<Date>getAs(0).toLocalDate(), d -> new double[3]);
+      sums[0] += window.expected();
+      sums[1] += naive;
+      sums[2] += actual;
+    }
+    result.put("revenue_horizon_days", horizon);
+    result.put("revenue_n", n);
+    if (n == 0 || realisedSum == 0) {
+      return;
+    }
+    result.put("revenue_mae", absolute / n);
+    result.put("naive_revenue_mae", naiveAbsolute / n);
+    result.put("revenue_wape", absolute / realisedSum);
+    result.put("median_revenue_wape", medianAbsolute / realisedSum);
+    result.put("naive_revenue_wape", naiveAbsolute / realisedSum);
+    double error = 0;
+    double naiveError = 0;
+    double bias = 0;
+    for (double[] sums : byDate.values()) {
+      error += Math.abs(sums[0] - sums[2]) / sums[2] / byDate.size();
+      naiveError += Math.abs(sums[1] - sums[2]) / sums[2] / byDate.size();
+      bias += (sums[0] - sums[2]) / sums[2] / byDate.size();
+    }
+    result.put("portfolio_revenue_error", error);
+    result.put("naive_portfolio_revenue_error", naiveError);
+    result.put("portfolio_revenue_bias", bias);
+    result.put("interval_coverage_80", (double) inside / n);
   }
 
   /** One flat JSON object, numbers rounded to 4 decimals, readable in a log and by a script. */

@@ -54,6 +54,13 @@ public final class Truth {
   public static final String CHURN_DATE = "churn_date";
   public static final String ENGAGEMENT = "engagement";
   public static final String PAIN = "pain";
+  /**
+   * The revenue the account earned over the horizon after the as-of date: each of its subscriptions
+   * (add-ons included) earns MRR × 12 / 365 on each day of (as_of_date, as_of_date + horizon] on which
+   * it is active, as {@code revenue_forecast} counts it; a churned account that comes back earns again.
+   * In the world's dollars, which the demo's configuration reports in.
+   */
+  public static final String REALISED_REVENUE = "realised_revenue";
 
   /** The columns of {@code truth/churn}. */
   public static final StructType CHURN_SCHEMA =
@@ -64,7 +71,8 @@ public final class Truth {
           .add(CHURNED_WITHIN_HORIZON, DataTypes.BooleanType, false)
           .add(CHURN_DATE, DataTypes.DateType, true)
           .add(ENGAGEMENT, DataTypes.DoubleType, false)
-          .add(PAIN, DataTypes.DoubleType, false);
+          .add(PAIN, DataTypes.DoubleType, false)
+          .add(REALISED_REVENUE, DataTypes.DoubleType, false);
 
   private Truth() {}
 }

@@ -30,7 +30,7 @@ public final class TruthWriter {
       rows.add(
           RowFactory.create(
               t.asOfDate(), t.accountId(), t.churnProbability(), t.churnedWithinHorizon(),
-              t.churnDate(), t.engagement(), t.pain()));
+              t.churnDate(), t.engagement(), t.pain(), t.realisedRevenue()));
     }
     spark
         .createDataFrame(rows, Truth.CHURN_SCHEMA)

@@ -155,7 +155,10 @@ public record World(
   /** A platform incident: hits a share of accounts for a few days with a severity. */
   public record Incident(LocalDate start, int days, double severity, double share, long salt) {}
 
-  /** One active account-day of truth. {@code churnDate} is null when the account did not churn in time. */
+  /**
+   * One active account-day of truth. {@code churnDate} is null when the account did not churn in time;
+   * {@code realisedRevenue} is what the account earned over the horizon ({@link Truth#REALISED_REVENUE}).
+   */
   public record TruthRow(
       LocalDate asOfDate,
       String accountId,
@@ -163,5 +166,6 @@ public record World(
       boolean churnedWithinHorizon,
       LocalDate churnDate,
       double engagement,
-      double pain) {}
+      double pain,
+      double realisedRevenue) {}
 }

@@ -914,9 +914,28 @@ public final class WorldGenerator {
         }
         double[] state = truthState.get(i);
         rows.add(
-            new TruthRow(day, accountId, state[2], churnDate != null, churnDate, state[0], state[1]));
+            new TruthRow(day, accountId, state[2], churnDate != null, churnDate, state[0], state[1],
+                realisedRevenue(day)));
       }
       return rows;
+    }
+
+    /**
+     * The revenue recognised over the horizon after {@code day}: each subscription (add-ons included)
+     * earns its MRR × 12 / 365 on each day of (day, day + horizon] on which it is active.
+     */
+    double realisedRevenue(LocalDate day) {
+      LocalDate first = day.plusDays(1);
+      LocalDate end = day.plusDays(settings.horizonDays() + 1);
+      long centDays = 0;
+      for (OpenSubscription subscription : allSubscriptions) {
+        LocalDate from = subscription.startedAt.isAfter(first) ? subscription.startedAt : first;
+        LocalDate until = subscription.endedAt != null && subscription.endedAt.isBefore(end) ? subscription.endedAt : end;
+        if (from.isBefore(until)) {
+          centDays += subscription.mrrCents * ChronoUnit.DAYS.between(from, until);
+        }
+      }
+      return centDays / 100.0 * 12 / 365;
     }
   }
 }

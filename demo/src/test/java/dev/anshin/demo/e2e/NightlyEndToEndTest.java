@@ -10,7 +10,10 @@ import dev.anshin.jobs.cli.AnshinCli;
 import dev.anshin.errors.ExitCodes;
 import dev.anshin.jobs.io.Lakehouse;
 import dev.anshin.jobs.io.LakehouseComparison;
+import dev.anshin.jobs.steps.ModelRegistry;
 import dev.anshin.jobs.warehouse.PublishedTables;
+import dev.anshin.models.revenue.RevenueForecast;
+import dev.anshin.models.revenue.RevenueOutlook;
 import dev.anshin.testing.AirflowDag;
 import dev.anshin.testing.HeadlessBrowser;
 import dev.anshin.testing.SparkTestBase;
@@ -227,7 +230,7 @@ class NightlyEndToEndTest extends SparkTestBase {
             List.of("customer_features_account_id_idx"), List.of("customer_health_account_id_idx"),
             List.of("customer_scores_account_id_idx"), List.of("customer_slo_daily_account_id_idx"),
             List.of("mrr_invoice_check_account_id_idx"), List.of("mrr_movements_month_idx"),
-            List.of("revenue_movements_month_idx"),
+            List.of("revenue_forecast_account_id_idx"), List.of("revenue_movements_month_idx"),
             List.of("score_drivers_account_id_idx"));
     // Every table and column a BI tool shows carries its description from docs/tables.md.
     assertThat(warehouseQuery("SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c"
@@ -506,13 +509,33 @@ class NightlyEndToEndTest extends SparkTestBase {
         .contains("account_daily", "customer_features", "customer_scores", "model_registry", "run_log", "quarantine",
             "customer_slo_daily", "support_daily", "toil_topics", "mrr_movements", "revenue_movements", "revenue_summary", "mrr_invoice_check",
             "cohort_retention", "cohort_retention_forecast", "customer_health", "cs_activities", "help_center_views",
-            "account_timeline", "activity_effects", "help_center_deflection", "health_validation", "health_band_churn", "churn_calibration");
+            "account_timeline", "activity_effects", "help_center_deflection", "health_validation", "health_band_churn", "churn_calibration",
+            "revenue_forecast", "portfolio_forecast", "revenue_at_risk");
     List<Row> scores = lakehouse.read("customer_scores").filter("as_of_date = DATE'" + LAST + "'").collectAsList();
     assertThat(scores).isNotEmpty();
     // Every active account of the last day is scored exactly once.
     long active = lakehouse.read("customer_features").filter("as_of_date = DATE'" + LAST + "'").count();
     assertThat(scores).hasSize((int) active);
     assertThat(scores.stream().map(r -> r.<String>getAs("account_id")).distinct().count()).isEqualTo(active);
+
+    // Every scored account with MRR has a revenue forecast; the portfolio and the groups add them up.
+    String onLast = "as_of_date = DATE'" + LAST + "'";
+    Dataset<Row> forecasts = lakehouse.read("revenue_forecast").filter(onLast);
+    assertThat(forecasts.count()).isEqualTo(scores.stream().filter(r -> r.<java.math.BigDecimal>getAs("mrr").signum() > 0).count());
+    Row totals = forecasts.selectExpr("sum(CAST(mrr AS DOUBLE))", "sum(revenue_at_risk_12m)", "count(*)").first();
+    List<Row> portfolio = lakehouse.read("portfolio_forecast").filter(onLast).orderBy("month").collectAsList();
+    assertThat(portfolio).hasSize(12);
+    for (Row month : portfolio) {
+      assertThat(month.<Double>getAs("naive_mrr")).isCloseTo(totals.getDouble(0), within(1e-6));
+      assertThat(month.<Long>getAs("accounts")).isEqualTo(totals.getLong(2));
+      assertThat(month.<Double>getAs("mrr_p10")).isLessThanOrEqualTo(month.<Double>getAs("expected_mrr"));
+    }
+    for (String dimension : List.of("risk_tier", "segment", "csm_owner")) {
+      Row byGroup = lakehouse.read("revenue_at_risk").filter(onLast + " AND dimension = '" + dimension + "'")
+          .selectExpr("sum(revenue_at_risk_12m)", "sum(accounts)").first();
+      assertThat(byGroup.getDouble(0)).as(dimension).isCloseTo(totals.getDouble(1), within(1e-6));
+      assertThat(byGroup.getLong(1)).as(dimension).isEqualTo(totals.getLong(2));
+    }
   }
 
   @Test
@@ -681,6 +704,41 @@ class NightlyEndToEndTest extends SparkTestBase {
       ece += b[0] == 0 ? 0 : b[0] / scored * Math.abs(b[1] / b[0] - b[2] / b[0]);
     }
     assertThat(evaluation.get("ece").asDouble()).isCloseTo(ece, within(0.5e-4));
+
+    // The revenue figures over the truth's 30-day horizon, recomputed from the revenue the truth says each
+    // account earned: the flat forecast's from its definition (today's MRR x 12 x 30 / 365), the model's
+    // from each account's outlook under the assumptions of the revenue model that scored it.
+    Map<String, Double> realised = new TreeMap<>();
+    spark.read().parquet(sources.resolve("truth/churn").toString()).filter(evaluated).collectAsList()
+        .forEach(r -> realised.put(r.getAs("as_of_date") + "/" + r.getAs("account_id"), r.<Double>getAs("realised_revenue")));
+    Map<String, RevenueOutlook> outlooks = new TreeMap<>();
+    ModelRegistry.all(lakehouse).forEach(m -> outlooks.put(m.version(), new RevenueOutlook(ModelRegistry.revenueAssumptions(lakehouse, m).orElseThrow())));
+    List<Row> forecasts = lakehouse.read("revenue_forecast").filter(evaluated).alias("f")
+        .join(lakehouse.read("customer_features").alias("c"),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of("as_of_date", "account_id")).toSeq())
+        .selectExpr("f.as_of_date", "f.account_id", "CAST(f.mrr AS DOUBLE) AS mrr", "f.churn_probability", "f.predicted_mrr_ratio",
+            "c.billing_interval", "c.days_to_renewal", "f.model_version")
+        .collectAsList();
+    double absoluteError = 0;
+    double naiveAbsoluteError = 0;
+    double realisedSum = 0;
+    long inside = 0;
+    for (Row forecast : forecasts) {
+      double actual = realised.get(forecast.get(0) + "/" + forecast.get(1));
+      RevenueOutlook.Window window = outlooks.get(forecast.getString(7)).window(
+          RevenueForecast.account(forecast.getDouble(2), forecast.getDouble(3), forecast.getDouble(4), forecast.getString(5),
+              forecast.isNullAt(6) ? null : forecast.getInt(6)), 30);
+      absoluteError += Math.abs(window.expected() - actual);
+      naiveAbsoluteError += Math.abs(forecast.getDouble(2) * 12 * 30 / 365 - actual);
+      realisedSum += actual;
+      inside += window.low() <= actual && actual <= window.high() ? 1 : 0;
+    }
+    assertThat(evaluation.get("revenue_horizon_days").asInt()).isEqualTo(30);
+    assertThat(evaluation.get("revenue_n").asLong()).isEqualTo(forecasts.size()).isEqualTo(scores.filter("mrr > 0").count());
+    assertThat(evaluation.get("naive_revenue_wape").asDouble()).isCloseTo(naiveAbsoluteError / realisedSum, within(0.5e-4));
+    assertThat(evaluation.get("revenue_wape").asDouble()).isCloseTo(absoluteError / realisedSum, within(0.5e-4));
+    assertThat(evaluation.get("interval_coverage_80").asDouble()).isCloseTo((double) inside / forecasts.size(), within(0.5e-4));
+    assertThat(evaluation.has("portfolio_revenue_error")).isTrue();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.anshin.demo.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.anshin.demo.generate.World.Subscription;
 import dev.anshin.features.sources.SourceTable;
@@ -54,6 +55,28 @@ class WorldGeneratorTest {
     for (String file : firstFiles.keySet()) {
       assertThat(secondFiles.get(file)).as(file).isEqualTo(firstFiles.get(file));
     }
+  }
+
+  @Test
+  void realisedRevenueIsEachActiveDaysMrrOverTheHorizon() {
+    Map<String, List<World.Subscription>> byAccount =
+        medium.subscriptions().stream().collect(java.util.stream.Collectors.groupingBy(World.Subscription::accountId));
+    int horizon = medium.settings().horizonDays();
+    long changed = 0;
+    for (World.TruthRow row : medium.truth()) {
+      long centDays = 0;
+      for (int day = 1; day <= horizon; day++) {
+        LocalDate date = row.asOfDate().plusDays(day);
+        for (World.Subscription subscription : byAccount.get(row.accountId())) {
+          centDays += subscription.activeOn(date) ? subscription.mrrCents() : 0;
+        }
+      }
+      assertThat(row.realisedRevenue()).as(row.toString()).isCloseTo(centDays / 100.0 * 12 / 365, within(1e-6));
+      long today = byAccount.get(row.accountId()).stream().filter(s -> s.activeOn(row.asOfDate())).mapToLong(World.Subscription::mrrCents).sum();
+      changed += Math.abs(row.realisedRevenue() - today / 100.0 * 12 * horizon / 365) > 0.01 ? 1 : 0;
+    }
+    // Churn, expansion, contraction and add-ons move it away from a flat MRR for some rows, not all.
+    assertThat(changed).isPositive().isLessThan(medium.truth().size());
   }
 
   @Test
