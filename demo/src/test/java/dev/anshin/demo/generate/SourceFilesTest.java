@@ -125,8 +125,10 @@ class SourceFilesTest extends SparkTestBase {
     Dataset<Row> churn = spark.read().parquet(out.resolve("truth/churn").toString());
     assertThat(churn.columns())
         .containsExactly("as_of_date", "account_id", "churn_probability", "churned_within_horizon",
-            "churn_date", "engagement", "pain");
+            "churn_date", "engagement", "pain", "realised_revenue");
     assertThat(churn.count()).isEqualTo(world.truth().size());
+    assertThat(churn.agg(org.apache.spark.sql.functions.sum("realised_revenue")).first().getDouble(0))
+        .isCloseTo(world.truth().stream().mapToDouble(World.TruthRow::realisedRevenue).sum(), org.assertj.core.api.Assertions.within(1e-6));
     assertThat(churn.select("as_of_date", "account_id").distinct().count()).isEqualTo(world.truth().size());
     assertThat(churn.schema().apply("as_of_date").dataType()).isEqualTo(DataTypes.DateType);
     assertThat(churn.schema().apply("churn_date").dataType()).isEqualTo(DataTypes.DateType);

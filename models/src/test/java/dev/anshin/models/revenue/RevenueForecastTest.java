@@ -62,12 +62,12 @@ class RevenueForecastTest extends SparkTestBase {
   @Test
   void theGrowthModelLearnsAPlantedExpansionAndItsErrorsCentreOnOne() {
     // Accounts using most of their seats expand by 30%; the rest keep their MRR; both with ±2% noise.
-    Dataset<Row> examples = PlantedChurnExamples.of(spark, 2000, 4)
+    Dataset<Row> examples = PlantedChurnExamples.of(spark, 1200, 4)
         .withColumn(GrowthModel.MRR_RATIO,
             when(col(CustomerFeatures.SEAT_UTILIZATION).gt(0.7), 1.3).otherwise(1.0).plus(expr("(rand(5) - 0.5) * 0.04")));
     Dataset<Row>[] split = examples.randomSplit(new double[] {0.75, 0.25}, 3);
 
-    PipelineModel model = GrowthModel.pipeline(new ChurnModelSettings(ChurnModelSettings.Learner.GBT, 15, 2, 1)).fit(split[0]);
+    PipelineModel model = GrowthModel.pipeline(new ChurnModelSettings(ChurnModelSettings.Learner.GBT, 8, 2, 1)).fit(split[0]);
     Map<Boolean, Double> means = model.transform(split[1])
         .groupBy(col(CustomerFeatures.SEAT_UTILIZATION).gt(0.7).as("uses_its_seats"))
         .agg(avg(col(GrowthModel.PREDICTED_MRR_RATIO)).as("ratio"))
