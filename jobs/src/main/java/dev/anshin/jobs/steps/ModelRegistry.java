@@ -190,7 +190,7 @@ public final class ModelRegistry {
   static String assumptionsJson(RevenueOutlook.Assumptions assumptions) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("horizon_days", assumptions.horizonDays());
-    json.put("annual_renewal_churn", assumptions.annualRenewalChurn());
+    json.put("annual_renewal_churn", Double.toString(assumptions.annualRenewalChurn()));
     // Every digit: a forecast read back must equal the one the training run would have made.
     json.put("ratio_errors", Arrays.stream(assumptions.ratioErrors()).mapToObj(Double::toString).toList());
     return Json.write(json) + "\n";
@@ -218,7 +218,7 @@ public final class ModelRegistry {
         errors[i] = Double.parseDouble(json.get("ratio_errors").get(i).asText());
       }
       return Optional.of(
-          new RevenueOutlook.Assumptions(json.get("horizon_days").asInt(), json.get("annual_renewal_churn").asDouble(), errors));
+          new RevenueOutlook.Assumptions(json.get("horizon_days").asInt(), Double.parseDouble(json.get("annual_renewal_churn").asText()), errors));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the revenue model of " + entry.version() + " in " + file, e);
     }

@@ -118,6 +118,12 @@ public final class ScoreStep {
       outlooks.add(RevenueForecast.outlook(withOwners(lakehouse, accounts, to), revenue.get().assumptions()));
     }
     if (outlooks.isEmpty()) {
+      // No model of these dates forecasts revenue: their rows from an earlier scoring must not outlive it.
+      for (String table : List.of(RevenueForecast.TABLE, RevenueForecast.PORTFOLIO_TABLE, RevenueForecast.AT_RISK_TABLE)) {
+        if (lakehouse.exists(table)) {
+          lakehouse.replaceDates(table, lakehouse.read(table).limit(0), RevenueForecast.AS_OF_DATE, from, to, null);
+        }
+      }
       return;
     }
     Dataset<Row> outlook = outlooks.stream().reduce(Dataset::unionByName).orElseThrow().localCheckpoint();

@@ -154,7 +154,7 @@ public final class RevenueForecast {
   /**
    * {@value #PORTFOLIO_TABLE}: per as-of date and month ahead (1..12, ending {@code month_end}), the
    * expected MRR of today's accounts, an 80% interval that treats accounts as independent (normal,
-   * from the summed variances), and the flat forecast (today's MRR). New business is not in it.
+   * from the summed mean squared deviations of {@link RevenueOutlook#monthlyMrr}), and the flat forecast (today's MRR). New business is not in it.
    */
   public static Dataset<Row> portfolio(Dataset<Row> outlook) {
     Column month = col("_pos").plus(1);

@@ -14,8 +14,9 @@ import java.util.Arrays;
  *       one of the account's coming renewals (monthly ones every 365/12 days from {@code
  *       daysToRenewal}; an annual one once). The churn model's probability {@code p} over the horizon
  *       of H days is spread evenly over the renewals inside it: each is survived with {@code (1 -
- *       p)^(1/n)}. A monthly account keeps that chance at its renewals after the horizon; an annual
- *       account whose renewal lies beyond the horizon churns there with the renewal churn rate the
+ *       p)^(1/n)}. A monthly account's renewals after the horizon keep the horizon's rate per
+ *       month, {@code 1 - (1 - p)^(365/12 / H)} (per renewal inside it would make the year depend on
+ *       whether two or three renewals fell inside the horizon); an annual account whose renewal lies beyond the horizon churns there with the renewal churn rate the
  *       history showed for annual accounts ({@link Assumptions#annualRenewalChurn}). Without a
  *       renewal inside the horizon, {@code p} falls midway through it (a failed payment on an add-on,
  *       say).</li>
@@ -134,9 +135,9 @@ public final class RevenueOutlook implements Serializable {
       insideHorizon++;
     }
     double perRenewal = insideHorizon == 0 ? 0 : 1 - Math.pow(1 - p, 1.0 / insideHorizon);
-    double after =
-        account.annual() ? assumptions.annualRenewalChurn()
-            : insideHorizon > 0 ? perRenewal : 1 - Math.pow(1 - p, DAYS_PER_MONTH / horizon);
+    // After the horizon a monthly account keeps the horizon's rate per month, not per renewal inside it:
+    // two or three renewals fall inside 90 days depending only on the first one's day.
+    double after = account.annual() ? assumptions.annualRenewalChurn() : 1 - Math.pow(1 - p, DAYS_PER_MONTH / horizon);
     double[][] atoms = new double[count + 1][];
     int atomCount = 0;
     if (insideHorizon == 0) {
@@ -169,12 +170,17 @@ public final class RevenueOutlook implements Serializable {
     double daily = account.mrr() * 12.0 / DAYS_PER_YEAR;
     double[] errors = assumptions.ratioErrors();
     double[][] churns = churnDays(account, days);
+    double[] growth = growth(account.survivorRatio(), days);
+    double[][] factors = errorFactors(days);
     double stays = 1;
     int points = churns.length + errors.length;
     double[] value = new double[points];
     double[] weight = new double[points];
     // Revenue on days 1..n on the mean path, for each n: churn on day c earns days 1..c-1.
-    double[] meanPath = cumulativePath(account.survivorRatio(), 1.0, days);
+    double[] meanPath = new double[days + 1];
+    for (int day = 1; day <= days; day++) {
+      meanPath[day] = meanPath[day - 1] + growth[day];
+    }
     double expected = 0;
     for (int i = 0; i < churns.length; i++) {
       value[i] = daily * meanPath[(int) churns[i][0] - 1];
@@ -186,7 +192,11 @@ public final class RevenueOutlook implements Serializable {
     double kept = daily * meanPath[days];
     expected += stays * kept;
     for (int j = 0; j < errors.length; j++) {
-      value[churns.length + j] = daily * cumulativePath(account.survivorRatio(), errors[j], days)[days];
+      double earned = 0;
+      for (int day = 1; day <= days; day++) {
+        earned += growth[day] * factors[j][day];
+      }
+      value[churns.length + j] = daily * earned;
       weight[churns.length + j] = stays / errors.length;
     }
     return new Window(expected, quantile(value, weight, 0.5), quantile(value, weight, LOW_QUANTILE),
@@ -194,12 +204,17 @@ public final class RevenueOutlook implements Serializable {
   }
 
   /**
-   * The account's MRR at the end of each of the next {@code months} months: mean and variance, for
-   * sums over a portfolio ({@code [0]} means, {@code [1]} variances).
+   * The account's MRR at the end of each of the next {@code months} months ({@code [0]}), and the
+   * mean squared deviation of its outcome from that figure ({@code [1]}), for sums over a portfolio:
+   * the figure is the mean path's, so the deviation is measured from it rather than from the
+   * mixture's own mean.
    */
   public double[][] monthlyMrr(Account account, int months) {
-    double[][] churns = churnDays(account, (int) Math.round(months * DAYS_PER_MONTH));
-    double[] errors = assumptions.ratioErrors();
+    int lastDay = (int) Math.round(months * DAYS_PER_MONTH);
+    double[][] churns = churnDays(account, lastDay);
+    double[] growth = growth(account.survivorRatio(), lastDay);
+    double[][] factors = errorFactors(lastDay);
+    int errors = factors.length;
     double[][] result = new double[2][months];
     for (int m = 1; m <= months; m++) {
       int day = (int) Math.round(m * DAYS_PER_MONTH);
@@ -210,18 +225,56 @@ public final class RevenueOutlook implements Serializable {
         }
       }
       survival = Math.max(0, survival);
-      double level = account.mrr() * Math.pow(account.survivorRatio(), (double) day / assumptions.horizonDays());
+      double level = account.mrr() * growth[day];
+      double first = 0;
       double second = 0;
-      for (double error : errors) {
-        double withError = level * Math.pow(error, errorExponent(day));
-        second += withError * withError / errors.length;
+      for (double[] factor : factors) {
+        double withError = level * factor[day];
+        first += withError / errors;
+        second += withError * withError / errors;
       }
       double mean = survival * level;
+      // E[(X - mean)^2] with X = MRR with an error if the account stays, 0 if it left.
       result[0][m - 1] = mean;
-      result[1][m - 1] = Math.max(0, survival * second - mean * mean);
+      result[1][m - 1] = Math.max(0, survival * second - 2 * mean * survival * first + mean * mean);
     }
     return result;
   }
+
+  /** {@code growth[t]} = ρ^(t / H) for t = 0..days, by repeated multiplication. */
+  private double[] growth(double ratio, int days) {
+    double[] growth = new double[days + 1];
+    double perDay = Math.pow(ratio, 1.0 / assumptions.horizonDays());
+    growth[0] = 1;
+    for (int day = 1; day <= days; day++) {
+      growth[day] = growth[day - 1] * perDay;
+    }
+    return growth;
+  }
+
+  /**
+   * {@code factors[j][t]} = error_j^(its exponent on day t), for t = 0..days: the same for every
+   * account of a model, so computed once per JVM and reused (a forecast asks for it per account-day).
+   */
+  private double[][] errorFactors(int days) {
+    double[][] cached = factorCache;
+    if (cached != null && cached[0].length > days) {
+      return cached;
+    }
+    int span = Math.max(days, DAYS_PER_YEAR) + 1;
+    double[] errors = assumptions.ratioErrors();
+    double[][] factors = new double[errors.length][span];
+    for (int j = 0; j < errors.length; j++) {
+      double log = Math.log(errors[j]);
+      for (int day = 0; day < span; day++) {
+        factors[j][day] = Math.exp(log * errorExponent(day));
+      }
+    }
+    factorCache = factors;
+    return factors;
+  }
+
+  private transient volatile double[][] factorCache;
 
   /**
    * How much of a horizon's ratio error has built up by {@code day}: in proportion within the first
@@ -231,15 +284,6 @@ public final class RevenueOutlook implements Serializable {
   private double errorExponent(int day) {
     double horizons = (double) day / assumptions.horizonDays();
     return horizons <= 1 ? horizons : Math.sqrt(horizons);
-  }
-
-  /** {@code path[n]} = the sum over days 1..n of the MRR level ratio^(day / H) × error^(its exponent); {@code path[0]} = 0. */
-  private double[] cumulativePath(double ratio, double error, int days) {
-    double[] path = new double[days + 1];
-    for (int day = 1; day <= days; day++) {
-      path[day] = path[day - 1] + Math.pow(ratio, (double) day / assumptions.horizonDays()) * Math.pow(error, errorExponent(day));
-    }
-    return path;
   }
 
   /** The smallest value whose cumulative weight reaches {@code q} (weights summing to 1). */

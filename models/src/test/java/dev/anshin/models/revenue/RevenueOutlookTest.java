@@ -46,19 +46,33 @@ class RevenueOutlookTest {
   }
 
   @Test
-  void aMonthlyAccountKeepsItsPerRenewalChanceAfterTheHorizon() {
-    // 12 months: renewals on days 10 + round(k * 365/12) for k = 0..11, each churned with 0.1.
+  void aMonthlyAccountKeepsTheHorizonsMonthlyRateAfterTheHorizon() {
+    // 12 months: renewals on days 10 + round(k * 365/12) for k = 0..11; the three inside the horizon
+    // churn with 0.1 each, the nine after it with 1 - 0.729^(365/12 / 90), the horizon's rate per month.
     Window year = outlook(0.5, 1.0).window(new Account(MRR, 0.271, 1.0, false, 10), 365);
 
+    double monthly = 1 - Math.pow(0.729, 365 / 12.0 / 90);
     double expected = 0;
     double survival = 1;
     for (int k = 0; k < 12; k++) {
       int day = 10 + (int) Math.round(k * 365 / 12.0);
-      expected += survival * 0.1 * (day - 1) * DAILY;
-      survival *= 0.9;
+      double chance = k < 3 ? 0.1 : monthly;
+      expected += survival * chance * (day - 1) * DAILY;
+      survival *= 1 - chance;
     }
     expected += survival * 365 * DAILY;
     assertThat(year.expected()).isCloseTo(expected, within(1e-9));
+  }
+
+  @Test
+  void aYearsChurnDoesNotDependOnWhetherTwoOrThreeRenewalsFallInsideTheHorizon() {
+    // Renewals on days 29, 59, 90 (three inside 90 days) or 30, 60, 91 (two): a year keeps about (1 - p)^4 either way.
+    RevenueOutlook outlook = outlook(0.5, 1.0);
+    double three = outlook.monthlyMrr(new Account(MRR, 0.12, 1.0, false, 29), 12)[0][11];
+    double two = outlook.monthlyMrr(new Account(MRR, 0.12, 1.0, false, 30), 12)[0][11];
+
+    assertThat(three / MRR).isCloseTo(Math.pow(0.88, 365 / 90.0), within(0.03));
+    assertThat(two / MRR).isCloseTo(Math.pow(0.88, 365 / 90.0), within(0.03));
   }
 
   @Test
@@ -119,15 +133,16 @@ class RevenueOutlookTest {
     // Day 365 is 365/90 horizons on: an error e has become e^sqrt(365/90); the mean stays on ρ^(365/90).
     double[][] months = outlook(0.2, 0.8, 1.25).monthlyMrr(new Account(MRR, 0.0, 1.1, false, 10), 12);
 
+    // The spread is the mean squared deviation of the two outcomes from the reported figure.
     double level = MRR * Math.pow(1.1, 365 / 90.0);
     double exponent = Math.sqrt(365 / 90.0);
-    double second = (Math.pow(level * Math.pow(0.8, exponent), 2) + Math.pow(level * Math.pow(1.25, exponent), 2)) / 2;
+    double spread = (Math.pow(level * Math.pow(0.8, exponent) - level, 2) + Math.pow(level * Math.pow(1.25, exponent) - level, 2)) / 2;
     assertThat(months[0][11]).isCloseTo(level, within(1e-9));
-    assertThat(months[1][11]).isCloseTo(second - level * level, within(1e-6));
+    assertThat(months[1][11]).isCloseTo(spread, within(1e-6));
     // Inside the first horizon the error builds up in proportion: day 30 carries e^(30/90).
     double early = MRR * Math.pow(1.1, 30 / 90.0);
-    double earlySecond = (Math.pow(early * Math.pow(0.8, 30 / 90.0), 2) + Math.pow(early * Math.pow(1.25, 30 / 90.0), 2)) / 2;
-    assertThat(months[1][0]).isCloseTo(earlySecond - early * early, within(1e-6));
+    double earlySpread = (Math.pow(early * Math.pow(0.8, 30 / 90.0) - early, 2) + Math.pow(early * Math.pow(1.25, 30 / 90.0) - early, 2)) / 2;
+    assertThat(months[1][0]).isCloseTo(earlySpread, within(1e-6));
   }
 
   @Test
