@@ -287,14 +287,16 @@ public final class TrainStep {
     try {
       Dataset<Row> train = staying.filter(col(CustomerFeatures.AS_OF_DATE).lt(lit(Date.valueOf(testFrom.minusDays(horizon)))));
       Dataset<Row> test = staying.filter(col(CustomerFeatures.AS_OF_DATE).geq(lit(Date.valueOf(testFrom))));
-      if (train.isEmpty()) {
+      // One pass gives both whether anyone stayed and the constant the growth model must beat.
+      Row trainMeanRow = train.agg(org.apache.spark.sql.functions.avg(col(GrowthModel.MRR_RATIO))).first();
+      if (trainMeanRow.isNullAt(0)) {
         LOG.warn("train {}: no account stayed through a training horizon, so this model makes no revenue forecast", observedThrough);
         return null;
       }
       PipelineModel growth = GrowthModel.pipeline(settings).fit(train);
-      double[] errors = test.isEmpty() ? new double[] {1.0} : GrowthModel.ratioErrors(growth, test);
+      double[] errors = GrowthModel.ratioErrors(growth, test);
       double annualRenewalChurn = GrowthModel.annualRenewalChurn(labelled, horizon);
-      double trainMean = train.agg(org.apache.spark.sql.functions.avg(col(GrowthModel.MRR_RATIO))).first().getDouble(0);
+      double trainMean = trainMeanRow.getDouble(0);
       Column ratio = col(GrowthModel.MRR_RATIO);
       Row measured = growth.transform(test)
           .agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.avg(ratio),
