@@ -15,7 +15,10 @@ import picocli.CommandLine.Option;
       "Joins customer_scores of every --every-days over the last --over-days scored days with a truth folder (the",
       "synthetic generator's truth/) and prints one JSON object: AUC-ROC, AUC-PR, Brier, expected calibration error",
       "and top-decile lift over those dates, each with a 95% interval from a bootstrap over accounts (_ci_low,",
-      "_ci_high), the same for the generator's own probability (oracle_...), and the health score's AUCs."
+      "_ci_high), the same for the generator's own probability (oracle_...), and the health score's AUCs.",
+      "The oracle is the generator's Monte Carlo simulation from the true hidden state, which it records on every",
+      "7th of the last 180 days back from its last day (the defaults' dates); on other dates the closed form",
+      "(oracle_method says which)."
     })
 public final class EvaluateCommand extends PipelineCommand {
   @Option(names = "--truth", required = true, paramLabel = "DIR", description = "The truth folder, e.g. lakehouse/sources/truth.")

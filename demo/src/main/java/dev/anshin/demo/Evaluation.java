@@ -83,26 +83,33 @@ public final class Evaluation {
     LocalDate earliest = date.minusDays(options.overDays() - 1L);
     Column evaluated = col(ChurnScores.AS_OF_DATE).geq(lit(Date.valueOf(earliest)))
         .and(pmod(datediff(lit(Date.valueOf(date)), col(ChurnScores.AS_OF_DATE)), lit(options.everyDays())).equalTo(0));
+    Dataset<Row> truthFile = context.spark().read().parquet(churnTruth.toString());
+    // A truth written before the Monte Carlo oracle has only the closed form.
+    Column simulated = java.util.Arrays.asList(truthFile.columns()).contains(Truth.ORACLE_PROBABILITY)
+        ? col(Truth.ORACLE_PROBABILITY) : lit(null).cast("double");
     Dataset<Row> truth =
-        context.spark().read().parquet(churnTruth.toString())
+        truthFile
             .select(
                 col(Truth.AS_OF_DATE).as("_truth_date"),
                 col(Truth.ACCOUNT_ID).as("_truth_account"),
-                col(Truth.CHURN_PROBABILITY).as("oracle_probability"),
-                when(col(Truth.CHURNED_WITHIN_HORIZON), 1.0).otherwise(0.0).as("outcome"));
+                col(Truth.CHURN_PROBABILITY).as("closed_form_probability"),
+                when(col(Truth.CHURNED_WITHIN_HORIZON), 1.0).otherwise(0.0).as("outcome"),
+                simulated.as("simulated_probability"));
     Dataset<Row> joined =
         scores.filter(evaluated)
             .join(truth, col(ChurnScores.ACCOUNT_ID).equalTo(col("_truth_account"))
                 .and(col(ChurnScores.AS_OF_DATE).equalTo(col("_truth_date"))), "inner")
             .select(col(ChurnScores.AS_OF_DATE), col(ChurnScores.ACCOUNT_ID), col(ChurnScores.CHURN_PROBABILITY),
-                col("oracle_probability"), col("outcome"))
+                col("closed_form_probability"), col("outcome"), col("simulated_probability"))
             .cache();
     try {
       // Few enough to hold on the driver (an account a week over half a year), where the bootstrap is cheap.
       List<Row> rows = joined.orderBy(ChurnScores.AS_OF_DATE, ChurnScores.ACCOUNT_ID).collectAsList();
       int n = rows.size();
       double[] probability = new double[n];
-      double[] oracleProbability = new double[n];
+      double[] closedForm = new double[n];
+      double[] simulatedOracle = new double[n];
+      boolean everySimulated = true;
       double[] outcome = new double[n];
       int[] cluster = new int[n];
       Map<String, Integer> accounts = new HashMap<>();
@@ -113,8 +120,10 @@ public final class Evaluation {
         dates.add(row.<Date>getAs(0).toLocalDate());
         cluster[i] = accounts.computeIfAbsent(row.getString(1), a -> accounts.size());
         probability[i] = row.getDouble(2);
-        oracleProbability[i] = row.getDouble(3);
+        closedForm[i] = row.getDouble(3);
         outcome[i] = row.getDouble(4);
+        everySimulated &= !row.isNullAt(5);
+        simulatedOracle[i] = row.isNullAt(5) ? Double.NaN : row.getDouble(5);
         churned += outcome[i];
       }
       if (churned == 0 || churned == n) {
@@ -124,7 +133,10 @@ public final class Evaluation {
       }
       ScoredExamples.Intervals model =
           new ScoredExamples(probability, outcome).bootstrap(cluster, accounts.size(), options.replicates(), options.seed());
+      // The oracle is the Monte Carlo one where the truth simulated every evaluated example (every 7th
+      // day back from its last observed day, where the default dates fall), else the closed form.
       // The same seed draws the same replicates: the oracle's intervals are paired with the model's.
+      double[] oracleProbability = everySimulated ? simulatedOracle : closedForm;
       ScoredExamples.Intervals oracle =
           new ScoredExamples(oracleProbability, outcome).bootstrap(cluster, accounts.size(), options.replicates(), options.seed());
       Map<String, Object> result = new LinkedHashMap<>();
@@ -137,7 +149,16 @@ public final class Evaluation {
       result.put("positives", (long) churned);
       result.put("base_rate", churned / n);
       put(result, "", model);
+      result.put("oracle_method", everySimulated ? "monte_carlo" : "closed_form");
       put(result, "oracle_", oracle);
+      if (everySimulated) {
+        // The closed form beside it, to show what the simulation corrects.
+        ScoredExamples.Metrics closed = new ScoredExamples(closedForm, outcome).metrics();
+        result.put("closed_form_oracle_auc_roc", closed.aucRoc());
+        result.put("closed_form_oracle_ece", closed.ece());
+        result.put("closed_form_oracle_mean_probability", mean(closedForm));
+      }
+      result.put("oracle_mean_probability", mean(oracleProbability));
       result.put("bootstrap_replicates", model.replicates());
       // The last date alone, as the evaluation measured before it measured many.
       Dataset<Row> lastDate = joined.filter(col(ChurnScores.AS_OF_DATE).equalTo(lit(Date.valueOf(date))));
@@ -157,6 +178,10 @@ public final class Evaluation {
     } finally {
       joined.unpersist();
     }
+  }
+
+  private static double mean(double[] values) {
+    return java.util.Arrays.stream(values).average().orElse(Double.NaN);
   }
 
   /** A metric set with its intervals, under {@code prefix}: auc_roc, auc_roc_ci_low, auc_roc_ci_high, ... */

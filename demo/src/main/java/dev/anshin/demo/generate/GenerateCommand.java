@@ -214,6 +214,10 @@ public final class GenerateCommand implements Callable<Integer> {
         statistics.activeAccountDays(), 100 * statistics.labelRate(),
         100 * statistics.meanProbability(), statistics.truthAuc());
     console.printf(
+        "  oracle_probability (Monte Carlo) on its %,d account-days: label rate %.1f%%, mean %.1f%%, AUC %.3f%n",
+        statistics.oracleAccountDays(), 100 * statistics.oracleLabelRate(), 100 * statistics.meanOracleProbability(),
+        statistics.oracleAuc());
+    console.printf(
         "  churn in the observed days: %d voluntary, %d involuntary; monthly logo churn %.2f%%%n",
         statistics.voluntaryChurns(), statistics.involuntaryChurns(),
         100 * statistics.monthlyLogoChurn());

@@ -49,6 +49,13 @@ public final class Truth {
   public static final String ACCOUNT_ID = "account_id";
   /** The generator's own churn probability from the hidden state: the oracle. */
   public static final String CHURN_PROBABILITY = "churn_probability";
+  /**
+   * The Monte Carlo oracle: the chance of churn within the horizon over many futures simulated by the
+   * world's own day step from the account's true state at the end of the as-of date. Simulated on
+   * every 7th observed day counted back from the last one (where {@code evaluate} measures), null on
+   * the others.
+   */
+  public static final String ORACLE_PROBABILITY = "oracle_probability";
   /** Whether the account churned within the horizon after the as-of date. */
   public static final String CHURNED_WITHIN_HORIZON = "churned_within_horizon";
   public static final String CHURN_DATE = "churn_date";
@@ -68,6 +75,7 @@ public final class Truth {
           .add(AS_OF_DATE, DataTypes.DateType, false)
           .add(ACCOUNT_ID, DataTypes.StringType, false)
           .add(CHURN_PROBABILITY, DataTypes.DoubleType, false)
+          .add(ORACLE_PROBABILITY, DataTypes.DoubleType, true)
           .add(CHURNED_WITHIN_HORIZON, DataTypes.BooleanType, false)
           .add(CHURN_DATE, DataTypes.DateType, true)
           .add(ENGAGEMENT, DataTypes.DoubleType, false)

@@ -29,7 +29,7 @@ public final class TruthWriter {
     for (TruthRow t : world.truth()) {
       rows.add(
           RowFactory.create(
-              t.asOfDate(), t.accountId(), t.churnProbability(), t.churnedWithinHorizon(),
+              t.asOfDate(), t.accountId(), t.churnProbability(), t.oracleProbability(), t.churnedWithinHorizon(),
               t.churnDate(), t.engagement(), t.pain(), t.realisedRevenue()));
     }
     spark

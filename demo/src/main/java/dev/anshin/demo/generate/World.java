@@ -163,6 +163,8 @@ public record World(
       LocalDate asOfDate,
       String accountId,
       double churnProbability,
+      /** The Monte Carlo oracle, on every 7th day back from the last observed day; null on the others. */
+      Double oracleProbability,
       boolean churnedWithinHorizon,
       LocalDate churnDate,
       double engagement,

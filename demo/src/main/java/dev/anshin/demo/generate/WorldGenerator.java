@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -139,6 +140,20 @@ public final class WorldGenerator {
   static final double ADD_ON_CANCEL = 0.04;
   static final double REACTIVATION = 0.12;
   private static final long ACTIVITY_SALT = 0xAC71_F17EL;
+  private static final long ORACLE_SALT = 0x0_12AC_1EL;
+  /**
+   * The Monte Carlo oracle's futures per account and date. Its standard error is at most 0.5 /
+   * sqrt(100) = 0.05 and far smaller for most accounts: the renewal hazards are integrated instead of
+   * drawn ({@link AccountSimulation#simulatedChurnProbability}), so what is left is mostly the rare
+   * failed dunning, about sqrt(0.02 x 0.98 / 100) = 0.014.
+   */
+  static final int ORACLE_PATHS = 100;
+  /**
+   * The oracle is simulated on every 7th observed day counted back from the last one, over the last
+   * 180: where {@code evaluate} measures with its defaults (Evaluation.Options.DEFAULTS).
+   */
+  static final int ORACLE_EVERY_DAYS = 7;
+  static final int ORACLE_OVER_DAYS = 180;
 
   private WorldGenerator() {}
 
@@ -156,10 +171,15 @@ public final class WorldGenerator {
     List<AccountDays> accountDays = new ArrayList<>();
     List<TruthRow> truth = new ArrayList<>();
     List<CsActivity> activities = new ArrayList<>();
+    // Each account draws from its own stream, split from the root in account order, so the accounts
+    // can run on every core and the world stays the same.
+    List<AccountSimulation> simulations = new ArrayList<>(settings.accounts());
     for (int index = 0; index < settings.accounts(); index++) {
-      AccountSimulation simulation =
-          new AccountSimulation(settings, index, root.split(), incidents, firstDay);
-      simulation.run();
+      simulations.add(new AccountSimulation(settings, index, root.split(), incidents, firstDay));
+    }
+    simulations.parallelStream().forEach(AccountSimulation::run);
+    for (int index = 0; index < settings.accounts(); index++) {
+      AccountSimulation simulation = simulations.get(index);
       accounts.add(simulation.account());
       subscriptions.addAll(simulation.subscriptions());
       invoices.addAll(simulation.invoices);
@@ -257,6 +277,13 @@ public final class WorldGenerator {
     LocalDate renewalAfter(LocalDate renewal) {
       return annual ? renewal.plusYears(1) : renewal.plusMonths(1);
     }
+
+    OpenSubscription copy() {
+      OpenSubscription copy = new OpenSubscription(id, plan, seats, mrrCents, annual, startedAt, nextRenewal, addOn);
+      copy.endedAt = endedAt;
+      copy.cancelReason = cancelReason;
+      return copy;
+    }
   }
 
   /** A mutable invoice while its charges are still being tried. */
@@ -289,6 +316,15 @@ public final class WorldGenerator {
 
     boolean inDunning() {
       return paidAt == null && givenUpAt == null && !failedCharges.isEmpty();
+    }
+
+    OpenInvoice copy() {
+      OpenInvoice copy = new OpenInvoice(id, subscriptionId, amountCents, periodStart, periodEnd, issuedAt);
+      copy.failedCharges.addAll(failedCharges);
+      copy.paidAt = paidAt;
+      copy.givenUpAt = givenUpAt;
+      copy.retriesDone = retriesDone;
+      return copy;
     }
 
     Invoice toInvoice(String accountId) {
@@ -330,7 +366,20 @@ public final class WorldGenerator {
     final List<LocalDate> truthDays = new ArrayList<>();
     final Deque<LocalDate> badTicketDays = new ArrayDeque<>();
     final AccountDays days;
+    /** The platform incidents that hit this account, for the oracle's futures. */
+    final List<Incident> ownPlatformIncidents;
+    /** The daily platform severity, indexed by days since {@link #severityOrigin}. */
     final double[] platformSeverity;
+    final LocalDate severityOrigin;
+    /**
+     * A future drawn from the state of the end of one day by the Monte Carlo oracle, not the world:
+     * it draws its own platform incidents, and it does not draw voluntary churn at a renewal but
+     * keeps the chance of having survived it in {@link #survival}.
+     */
+    final boolean oraclePath;
+    double survival = 1.0;
+    /** The oracle's probability on its days (every {@link #ORACLE_EVERY_DAYS} back from the last observed day). */
+    final Map<LocalDate, Double> oracle = new HashMap<>();
     /**
      * The customer-success team's own random stream: activities are planted on top of the world, so
      * every other draw of the account is the same with or without them (the world changes only
@@ -376,6 +425,10 @@ public final class WorldGenerator {
           platformSeverity(
               incidents, index, firstDay,
               (int) ChronoUnit.DAYS.between(firstDay, settings.simulationEnd()) + 1);
+      this.severityOrigin = firstDay;
+      this.ownPlatformIncidents =
+          incidents.stream().filter(incident -> Sampling.hashUniform(incident.salt(), index) < incident.share()).toList();
+      this.oraclePath = false;
       this.accountId = String.format("acc-%05d", index + 1);
       this.segment = weighted(random, SEGMENTS, SEGMENT_WEIGHTS);
       this.segmentIndex = Arrays.asList(SEGMENTS).indexOf(segment);
@@ -447,6 +500,142 @@ public final class WorldGenerator {
         pendingAddOn = addOnStart == null ? null : (addOnStart.isBefore(mainStart) ? mainStart : addOnStart);
         pendingAddOnPrice = addOnPrice;
       }
+    }
+
+    /**
+     * A future of {@code account} from the end of {@code day}: a copy of its hidden state (engagement,
+     * pain, its own incident, seats, subscriptions, invoices in dunning, recent bad tickets, the lift
+     * of today's activities and the team's schedule), driven by {@code random}, with the severity of
+     * the platform incidents already under way on {@code day} over the days after it ({@code
+     * severityUnderWay}, from the day after) and none that start later ({@link #drawPlatformIncident}
+     * draws those).
+     */
+    AccountSimulation(AccountSimulation account, LocalDate day, SplittableRandom random, double[] severityUnderWay) {
+      this.settings = account.settings;
+      this.index = account.index;
+      this.random = random;
+      this.firstDay = account.firstDay;
+      this.activityRandom = random.split();
+      this.accountId = account.accountId;
+      this.segment = account.segment;
+      this.segmentIndex = account.segmentIndex;
+      this.region = account.region;
+      this.hourCenter = account.hourCenter;
+      this.preExisting = account.preExisting;
+      this.createdAt = account.createdAt;
+      this.name = account.name;
+      this.industry = account.industry;
+      this.csmOwner = account.csmOwner;
+      this.plan = account.plan;
+      this.plannedSeats = account.plannedSeats;
+      this.seatPriceCents = account.seatPriceCents;
+      this.annual = account.annual;
+      this.days = null;
+      this.oraclePath = true;
+      this.ownPlatformIncidents = account.ownPlatformIncidents;
+      // The window of the future, and three days more for an incident drawn on its last day.
+      this.severityOrigin = day.plusDays(1);
+      this.platformSeverity = severityUnderWay.clone();
+      this.badTicketDays.addAll(account.badTicketDays);
+      this.pendingLift = account.pendingLift;
+      this.nextBusinessReview = account.nextBusinessReview;
+      this.lastPlaybook = account.lastPlaybook;
+      this.logit = account.logit;
+      this.longRunLogit = account.longRunLogit;
+      this.pain = account.pain;
+      this.seatsInUse = account.seatsInUse;
+      this.seats = account.seats;
+      this.main = account.main == null ? null : account.main.copy();
+      this.addOn = account.addOn == null ? null : account.addOn.copy();
+      this.pendingStart = account.pendingStart;
+      this.pendingAddOn = account.pendingAddOn;
+      this.pendingAddOnPrice = account.pendingAddOnPrice;
+      this.ownIncidentDaysLeft = account.ownIncidentDaysLeft;
+      this.ownIncidentSeverity = account.ownIncidentSeverity;
+      this.involuntaryChurnOn = account.involuntaryChurnOn;
+      this.lastPaymentFailure = account.lastPaymentFailure;
+      this.subscriptionSequence = account.subscriptionSequence;
+      this.invoiceSequence = account.invoiceSequence;
+      this.ticketSequence = account.ticketSequence;
+      for (OpenInvoice invoice : account.dunning) {
+        OpenInvoice copy = invoice.copy();
+        dunning.add(copy);
+        openInvoices.add(copy);
+      }
+    }
+
+    /** Adds an incident's severity to the days it lasts that this simulation's severity array covers. */
+    private void addSeverity(LocalDate start, int length, double severity) {
+      int from = (int) ChronoUnit.DAYS.between(severityOrigin, start);
+      for (int d = Math.max(0, from); d < Math.min(platformSeverity.length, from + length); d++) {
+        platformSeverity[d] += severity;
+      }
+    }
+
+    /**
+     * An oracle future's platform incident of the day, drawn as the world draws them ({@link
+     * #platformIncidents}): one starts with probability {@link WorldModel#PLATFORM_INCIDENTS_PER_DAY}
+     * and hits this account with the incident's share of accounts.
+     */
+    void drawPlatformIncident(LocalDate day) {
+      if (chance(random, WorldModel.PLATFORM_INCIDENTS_PER_DAY)) {
+        int length = 1 + random.nextInt(4);
+        double severity = uniform(random, 0.3, 1.2);
+        double share = uniform(random, 0.05, 0.4);
+        if (chance(random, share)) {
+          addSeverity(day, length, severity);
+        }
+      }
+    }
+
+    /**
+     * The Monte Carlo oracle: the chance that the account churns in (day, day + horizon], over
+     * {@link #ORACLE_PATHS} futures drawn from its true state at the end of {@code day} by the
+     * world's own day step. Each future draws everything the world draws (engagement shocks,
+     * incidents, tickets and their satisfaction, the team's activities, charges and retries) except
+     * the voluntary churn at a renewal, whose chance it integrates instead: a future that reaches a
+     * renewal with hazard h goes on as the account that stayed, weighted by 1 - h. That estimates the
+     * same probability with far less noise. A future that ends in involuntary churn counts as churn.
+     */
+    double simulatedChurnProbability(LocalDate day) {
+      // The platform incidents under way on the day, over the days after it: part of the state.
+      double[] underWay = new double[settings.horizonDays() + 4];
+      long origin = day.toEpochDay() + 1;
+      for (Incident incident : ownPlatformIncidents) {
+        int from = (int) (incident.start().toEpochDay() - origin);
+        if (from < 0) {
+          for (int d = 0; d < Math.min(underWay.length, from + incident.days()); d++) {
+            underWay[d] += incident.severity();
+          }
+        }
+      }
+      double survived = 0;
+      for (int path = 0; path < ORACLE_PATHS; path++) {
+        SplittableRandom pathRandom =
+            new SplittableRandom(Sampling.mix(Sampling.seedFor(settings.seed() ^ ORACLE_SALT, index, day.toEpochDay()) + path));
+        survived += new AccountSimulation(this, day, pathRandom, underWay).survivalThroughHorizon(day);
+      }
+      return 1 - survived / ORACLE_PATHS;
+    }
+
+    /** Runs an oracle future over the horizon after {@code day}: its weight of survival, 0 if it churned. */
+    double survivalThroughHorizon(LocalDate day) {
+      LocalDate end = day.plusDays(settings.horizonDays());
+      for (LocalDate next = day.plusDays(1); !next.isAfter(end); next = next.plusDays(1)) {
+        drawPlatformIncident(next);
+        double severity = evolve(next);
+        lifecycle(next);
+        if (!coverageEnds.isEmpty()) {
+          return 0;
+        }
+        if (active()) {
+          tickets(next, severity);
+          activities(next);
+        } else {
+          nextBusinessReview = null;
+        }
+      }
+      return survival;
     }
 
     Account account() {
@@ -526,6 +715,9 @@ public final class WorldGenerator {
         if (active()) {
           dailyObservations(day, severity);
           activities(day);
+          if (isOracleDay(day)) {
+            oracle.put(day, simulatedChurnProbability(day));
+          }
         } else {
           // A business review is scheduled afresh when the account comes back.
           nextBusinessReview = null;
@@ -534,6 +726,12 @@ public final class WorldGenerator {
       for (OpenInvoice invoice : openInvoices) {
         invoices.add(invoice.toInvoice(accountId));
       }
+    }
+
+    /** An observed day a multiple of {@link #ORACLE_EVERY_DAYS} before the last observed day, within {@link #ORACLE_OVER_DAYS} of it. */
+    boolean isOracleDay(LocalDate day) {
+      long before = ChronoUnit.DAYS.between(day, settings.start().plusDays(settings.days() - 1L));
+      return before >= 0 && before < Math.min(settings.days(), ORACLE_OVER_DAYS) && before % ORACLE_EVERY_DAYS == 0;
     }
 
     LocalDate createdDay() {
@@ -557,7 +755,7 @@ public final class WorldGenerator {
               - WorldModel.PAIN_DRAG * pain;
       logit = Math.max(-6, Math.min(6, logit));
       double severity =
-          platformSeverity[(int) ChronoUnit.DAYS.between(firstDay, day)] + ownIncident(day);
+          platformSeverity[(int) ChronoUnit.DAYS.between(severityOrigin, day)] + ownIncident(day);
       pain = pain * WorldModel.PAIN_DECAY + severity;
       double target = seats * WorldModel.sigmoid(logit + 1.2);
       seatsInUse = Math.max(1, Math.min(seats, 0.9 * seatsInUse + 0.1 * target));
@@ -617,7 +815,10 @@ public final class WorldGenerator {
       if (!firstPeriod) {
         double hazard =
             WorldModel.hazard(engagement(), pain, badTicketsBefore(day), segment, main.annual);
-        if (chance(random, hazard)) {
+        if (oraclePath) {
+          // The oracle's future goes on as the account that stayed, with the chance that it did.
+          survival *= 1 - hazard;
+        } else if (chance(random, hazard)) {
           churn(day, "voluntary");
           return;
         }
@@ -801,6 +1002,11 @@ public final class WorldGenerator {
       }
     }
 
+    /** The chance that a rated ticket is rated bad. */
+    double badTicketChance(double engagement) {
+      return 0.08 + 0.35 * Math.min(pain, 1.5) / 1.5 + 0.25 * (1 - engagement);
+    }
+
     void tickets(LocalDate day, double severity) {
       boolean billingTrouble =
           lastPaymentFailure != null && !lastPaymentFailure.isBefore(day.minusDays(7));
@@ -808,6 +1014,15 @@ public final class WorldGenerator {
           (0.012 + 0.004 * Math.sqrt(seats)) * (1 + 2.5 * pain) + (billingTrouble ? 0.1 : 0.0);
       int count = poisson(random, rate);
       double engagement = engagement();
+      if (oraclePath) {
+        // A future needs only what feeds back into the state: which tickets end badly.
+        for (int i = 0; i < count; i++) {
+          if (chance(random, 0.55) && chance(random, badTicketChance(engagement))) {
+            badTicketDays.addLast(day);
+          }
+        }
+        return;
+      }
       for (int i = 0; i < count; i++) {
         double second = ((hourCenter + 3 * random.nextGaussian()) % 24 + 24) % 24 * 3600;
         Instant created = at(day, second);
@@ -839,8 +1054,7 @@ public final class WorldGenerator {
             firstReply.plusSeconds((long) (3600 * logNormal(random, 6, 1.0) * (1 + pain)));
         String satisfaction;
         if (chance(random, 0.55)) {
-          double bad = 0.08 + 0.35 * Math.min(pain, 1.5) / 1.5 + 0.25 * (1 - engagement);
-          satisfaction = chance(random, bad) ? "bad" : "good";
+          satisfaction = chance(random, badTicketChance(engagement)) ? "bad" : "good";
         } else {
           satisfaction = chance(random, 0.6) ? "offered" : "unoffered";
         }
@@ -914,7 +1128,7 @@ public final class WorldGenerator {
         }
         double[] state = truthState.get(i);
         rows.add(
-            new TruthRow(day, accountId, state[2], churnDate != null, churnDate, state[0], state[1],
+            new TruthRow(day, accountId, state[2], oracle.get(day), churnDate != null, churnDate, state[0], state[1],
                 realisedRevenue(day)));
       }
       return rows;

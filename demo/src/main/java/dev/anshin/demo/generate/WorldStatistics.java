@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Summary numbers of a world's churn, to check the tuning against the targets in docs/generator.md:
  * the realised label rate, the mean truth probability, monthly logo churn and how well the
- * generator's own probability ranks churners.
+ * generator's own probability ranks churners; and the same for the Monte Carlo oracle on its days.
  */
 public record WorldStatistics(
     long activeAccountDays,
@@ -19,7 +19,11 @@ public record WorldStatistics(
     double monthlyLogoChurn,
     long voluntaryChurns,
     long involuntaryChurns,
-    double truthAuc) {
+    double truthAuc,
+    long oracleAccountDays,
+    double oracleLabelRate,
+    double meanOracleProbability,
+    double oracleAuc) {
 
   public static WorldStatistics of(World world) {
     List<TruthRow> truth = world.truth();
@@ -49,6 +53,12 @@ public record WorldStatistics(
     for (int i = 0; i < labels.length; i++) {
       labels[i] = truth.get(i).churnedWithinHorizon();
     }
+    List<TruthRow> simulated = truth.stream().filter(t -> t.oracleProbability() != null).toList();
+    boolean[] simulatedLabels = new boolean[simulated.size()];
+    for (int k = 0; k < simulatedLabels.length; k++) {
+      simulatedLabels[k] = simulated.get(k).churnedWithinHorizon();
+    }
+    double[] oracle = simulated.stream().mapToDouble(TruthRow::oracleProbability).toArray();
     return new WorldStatistics(
         truth.size(),
         truth.isEmpty() ? Double.NaN : (double) churned / truth.size(),
@@ -56,7 +66,11 @@ public record WorldStatistics(
         accountMonths == 0 ? Double.NaN : (voluntary + involuntary) / accountMonths,
         voluntary,
         involuntary,
-        auc(scores, labels));
+        auc(scores, labels),
+        simulated.size(),
+        simulated.isEmpty() ? Double.NaN : simulated.stream().filter(TruthRow::churnedWithinHorizon).count() / (double) simulated.size(),
+        Arrays.stream(oracle).average().orElse(Double.NaN),
+        auc(oracle, simulatedLabels));
   }
 
   /** The area under the ROC curve by the rank-sum formula, ties counted as half. */

@@ -124,8 +124,13 @@ class SourceFilesTest extends SparkTestBase {
     TruthWriter.writeChurn(spark, world, out);
     Dataset<Row> churn = spark.read().parquet(out.resolve("truth/churn").toString());
     assertThat(churn.columns())
-        .containsExactly("as_of_date", "account_id", "churn_probability", "churned_within_horizon",
+        .containsExactly("as_of_date", "account_id", "churn_probability", "oracle_probability", "churned_within_horizon",
             "churn_date", "engagement", "pain", "realised_revenue");
+    // The Monte Carlo oracle is null off its days.
+    assertThat(churn.filter("oracle_probability IS NOT NULL").count())
+        .isEqualTo(world.truth().stream().filter(t -> t.oracleProbability() != null).count())
+        .isPositive()
+        .isLessThan(world.truth().size());
     assertThat(churn.count()).isEqualTo(world.truth().size());
     assertThat(churn.agg(org.apache.spark.sql.functions.sum("realised_revenue")).first().getDouble(0))
         .isCloseTo(world.truth().stream().mapToDouble(World.TruthRow::realisedRevenue).sum(), org.assertj.core.api.Assertions.within(1e-6));

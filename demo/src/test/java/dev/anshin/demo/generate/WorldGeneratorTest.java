@@ -236,6 +236,39 @@ class WorldGeneratorTest {
     assertThat(WorldStatistics.of(medium).truthAuc()).isCloseTo(auc, org.assertj.core.data.Offset.offset(1e-9));
   }
 
+  @Test
+  void theMonteCarloOracleIsOnEverySeventhOfTheLast180DaysAndCalibratedAgainstTheOutcomes() {
+    WorldSettings settings = medium.settings();
+    LocalDate last = settings.start().plusDays(settings.days() - 1L);
+    Map<String, Double> deviationByAccount = new HashMap<>();
+    double deviation = 0;
+    double closedFormDeviation = 0;
+    int simulated = 0;
+    for (TruthRow row : medium.truth()) {
+      long before = java.time.temporal.ChronoUnit.DAYS.between(row.asOfDate(), last);
+      boolean oracleDay = before % WorldGenerator.ORACLE_EVERY_DAYS == 0 && before < WorldGenerator.ORACLE_OVER_DAYS;
+      assertThat(row.oracleProbability() != null).as("oracle on %s", row.asOfDate()).isEqualTo(oracleDay);
+      if (!oracleDay) {
+        continue;
+      }
+      assertThat(row.oracleProbability()).isBetween(0.0, 1.0);
+      double d = (row.churnedWithinHorizon() ? 1 : 0) - row.oracleProbability();
+      deviation += d;
+      closedFormDeviation += (row.churnedWithinHorizon() ? 1 : 0) - row.churnProbability();
+      deviationByAccount.merge(row.accountId(), d, Double::sum);
+      simulated++;
+    }
+    assertThat(simulated).isGreaterThan(1000);
+    // Calibrated: the churns of the oracle's examples minus the sum of its probabilities is zero up
+    // to chance. An account's examples a week apart share its fate over a 90-day horizon, so the
+    // deviations are summed per account and the accounts, which are independent, give the variance.
+    double standardError = Math.sqrt(deviationByAccount.values().stream().mapToDouble(a -> a * a).sum());
+    assertThat(Math.abs(deviation))
+        .as("churns minus expected %.1f (closed form %.1f), standard error %.1f over %d examples",
+            deviation, closedFormDeviation, standardError, simulated)
+        .isLessThan(3 * standardError);
+  }
+
   static boolean covered(List<Subscription> subscriptions, LocalDate day) {
     return subscriptions.stream().anyMatch(s -> s.activeOn(day));
   }
