@@ -57,6 +57,44 @@ class CalibrationTest extends SparkTestBase {
     assertThat(fitted.intercept()).isCloseTo(0.0, within(1e-5));
   }
 
+  /**
+   * The maximum of the targets' log-likelihood is where its gradient vanishes: at the fitted slope a
+   * and intercept b, sum (t - p) m = 0 and sum (t - p) = 0 with p = 1 / (1 + exp(-(a m + b))) and t
+   * Platt's targets. Checked on 5,000 noisy examples whose margins are too confident, in whatever
+   * order they come.
+   */
+  @Test
+  void theFitIsWhereTheLogLikelihoodsGradientVanishesWhateverTheOrderOfTheExamples() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    int n = 5000;
+    double[] margin = new double[n];
+    double[] label = new double[n];
+    for (int i = 0; i < n; i++) {
+      margin[i] = 4 * random.nextDouble() - 3;
+      label[i] = random.nextDouble() < 1 / (1 + Math.exp(-(0.4 * margin[i] - 0.5))) ? 1.0 : 0.0;
+    }
+    double positives = java.util.Arrays.stream(label).sum();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(RowFactory.create(margin[i], label[i]));
+    }
+    Calibration fitted = Calibration.fit(spark.createDataFrame(rows, SCHEMA).repartition(3), "margin", "label");
+    double gradientSlope = 0;
+    double gradientIntercept = 0;
+    for (int i = 0; i < n; i++) {
+      double target = label[i] == 1.0 ? (positives + 1) / (positives + 2) : 1 / (n - positives + 2);
+      double residual = target - fitted.probability(margin[i]);
+      gradientSlope += residual * margin[i];
+      gradientIntercept += residual;
+    }
+    assertThat(gradientSlope).isCloseTo(0.0, within(1e-6));
+    assertThat(gradientIntercept).isCloseTo(0.0, within(1e-6));
+    // The examples in reverse order give the same fit to the last bit.
+    List<Row> reversed = new ArrayList<>(rows);
+    java.util.Collections.reverse(reversed);
+    assertThat(Calibration.fit(spark.createDataFrame(reversed, SCHEMA).coalesce(1), "margin", "label")).isEqualTo(fitted);
+  }
+
   @Test
   void theCalibratedProbabilityIsTheLogisticOfTheScaledMargin() {
     Calibration calibration = new Calibration(2.0, -1.0);
