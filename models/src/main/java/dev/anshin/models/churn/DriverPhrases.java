@@ -41,6 +41,23 @@ final class DriverPhrases {
       Map.entry(CustomerFeatures.PLAN, "plan %s"),
       Map.entry(CustomerFeatures.BILLING_INTERVAL, "billed %s"));
 
+  /** The phrases of the counts when the count is one: "1 past-due invoice", not "1 past-due invoices". */
+  private static final Map<String, String> ONE = Map.ofEntries(
+      Map.entry(CustomerFeatures.DAYS_TO_RENEWAL, "renewal in 1 day"),
+      Map.entry(CustomerFeatures.EVENTS_7D, "1 usage event in the last 7 days"),
+      Map.entry(CustomerFeatures.EVENTS_28D, "1 usage event in the last 28 days"),
+      Map.entry(CustomerFeatures.EVENTS_PREV_28D, "1 usage event in the 28 days before those"),
+      Map.entry(CustomerFeatures.ACTIVE_USERS_7D, "1 active user in the last 7 days"),
+      Map.entry(CustomerFeatures.ACTIVE_USERS_28D, "1 active user in the last 28 days"),
+      Map.entry(CustomerFeatures.REQUESTS_28D, "1 API request in the last 28 days"),
+      Map.entry(CustomerFeatures.TICKETS_28D, "1 support ticket in the last 28 days"),
+      Map.entry(CustomerFeatures.TICKETS_90D, "1 support ticket in the last 90 days"),
+      Map.entry(CustomerFeatures.HIGH_PRIORITY_TICKETS_90D, "1 high-priority ticket in the last 90 days"),
+      Map.entry(CustomerFeatures.OPEN_TICKETS, "1 open ticket"),
+      Map.entry(CustomerFeatures.BAD_CSAT_90D, "1 bad satisfaction rating in the last 90 days"),
+      Map.entry(CustomerFeatures.FAILED_PAYMENTS_90D, "1 failed payment in the last 90 days"),
+      Map.entry(CustomerFeatures.PAST_DUE_INVOICES, "1 past-due invoice"));
+
   /** What a missing value means, for the features that can be missing. */
   private static final Map<String, String> MISSING = Map.of(
       CustomerFeatures.SEAT_UTILIZATION, "no seats to measure utilisation against",
@@ -84,7 +101,11 @@ final class DriverPhrases {
     if (value == null) {
       return MISSING.getOrDefault(feature, feature.replace('_', ' ') + " unknown");
     }
-    return String.format(Locale.ROOT, PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s"), shown(feature, value));
+    String shown = shown(feature, value);
+    if (shown.equals("1") && ONE.containsKey(feature)) {
+      return ONE.get(feature);
+    }
+    return String.format(Locale.ROOT, PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s"), shown);
   }
 
   /** A value as a phrase shows it: rates as percentages, whole numbers without decimals. */
