@@ -400,9 +400,10 @@ public final class DemoCommand extends PipelineCommand {
       StringBuilder churn = new StringBuilder(String.format("  %-10s churn by band:", ""));
       for (String band : List.of(HealthScore.RED, HealthScore.YELLOW, HealthScore.GREEN)) {
         bands.stream().filter(r -> r.getAs("weights").equals(set) && r.getAs("health_band").equals(band)).findFirst().ifPresent(r ->
-            churn.append(String.format(java.util.Locale.ROOT, " %s %s of %,d", band,
-                r.isNullAt(r.fieldIndex("churn_rate")) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * r.<Double>getAs("churn_rate")),
-                r.<Long>getAs("examples"))));
+            // An empty band has no rate: "red none", not "red n/a of 0".
+            churn.append(r.<Long>getAs("examples") == 0 || r.isNullAt(r.fieldIndex("churn_rate"))
+                ? " " + band + " none"
+                : String.format(java.util.Locale.ROOT, " %s %.1f%% of %,d", band, 100 * r.<Double>getAs("churn_rate"), r.<Long>getAs("examples"))));
       }
       System.out.println(churn);
     }
