@@ -64,7 +64,7 @@ class ScoreChangesTest extends SparkTestBase {
     assertThat(second.<String>getAs("change_driver_2")).isEqualTo("5 open tickets (unchanged; the model weighs it anew): +0.05");
     Row third = changed.get("2026-03-03 acc-1");
     assertThat(third.<Double>getAs("churn_probability_change")).isCloseTo(-0.05, within(1e-12));
-    assertThat(third.<String>getAs("change_driver_1")).isEqualTo("1 open tickets (was 5 open tickets): -0.40");
+    assertThat(third.<String>getAs("change_driver_1")).isEqualTo("1 open ticket (was 5 open tickets): -0.40");
     assertThat(third.<String>getAs("change_driver_2")).isEqualTo("renewal in 11 days (was renewal in 12 days): +0.02");
     Row firstScore = changed.get("2026-03-03 acc-2");
     assertThat(firstScore.isNullAt(firstScore.fieldIndex("churn_probability_change"))).isTrue();
