@@ -11,52 +11,38 @@ import java.util.Map;
 final class DriverPhrases {
   private DriverPhrases() {}
 
-  /** Phrases with one {@code %s} for the value; rates are shown as percentages. */
+  /**
+   * Phrases with one {@code %s} for the value; rates are shown as percentages. {@code {s}} marks a
+   * plural: "1 past-due invoice", "2 past-due invoices".
+   */
   private static final Map<String, String> PHRASES = Map.ofEntries(
-      Map.entry(CustomerFeatures.TENURE_DAYS, "customer for %s days"),
-      Map.entry(CustomerFeatures.SEATS, "%s seats"),
+      Map.entry(CustomerFeatures.TENURE_DAYS, "customer for %s day{s}"),
+      Map.entry(CustomerFeatures.SEATS, "%s seat{s}"),
       Map.entry(CustomerFeatures.MRR, "MRR of %s"),
-      Map.entry(CustomerFeatures.SUBSCRIPTION_COUNT, "%s active subscriptions"),
-      Map.entry(CustomerFeatures.DAYS_TO_RENEWAL, "renewal in %s days"),
-      Map.entry(CustomerFeatures.EVENTS_7D, "%s usage events in the last 7 days"),
-      Map.entry(CustomerFeatures.EVENTS_28D, "%s usage events in the last 28 days"),
-      Map.entry(CustomerFeatures.EVENTS_PREV_28D, "%s usage events in the 28 days before those"),
+      Map.entry(CustomerFeatures.SUBSCRIPTION_COUNT, "%s active subscription{s}"),
+      Map.entry(CustomerFeatures.DAYS_TO_RENEWAL, "renewal in %s day{s}"),
+      Map.entry(CustomerFeatures.EVENTS_7D, "%s usage event{s} in the last 7 days"),
+      Map.entry(CustomerFeatures.EVENTS_28D, "%s usage event{s} in the last 28 days"),
+      Map.entry(CustomerFeatures.EVENTS_PREV_28D, "%s usage event{s} in the 28 days before those"),
       Map.entry(CustomerFeatures.ACTIVE_DAYS_28D, "active on %s of the last 28 days"),
-      Map.entry(CustomerFeatures.ACTIVE_USERS_7D, "%s active users in the last 7 days"),
-      Map.entry(CustomerFeatures.ACTIVE_USERS_28D, "%s active users in the last 28 days"),
+      Map.entry(CustomerFeatures.ACTIVE_USERS_7D, "%s active user{s} in the last 7 days"),
+      Map.entry(CustomerFeatures.ACTIVE_USERS_28D, "%s active user{s} in the last 28 days"),
       Map.entry(CustomerFeatures.SEAT_UTILIZATION, "%s of seats in use"),
       Map.entry(CustomerFeatures.USAGE_TREND, "usage at %s of the previous 28 days"),
-      Map.entry(CustomerFeatures.REQUESTS_28D, "%s API requests in the last 28 days"),
+      Map.entry(CustomerFeatures.REQUESTS_28D, "%s API request{s} in the last 28 days"),
       Map.entry(CustomerFeatures.ERROR_RATE_7D, "API errors on %s of requests in the last 7 days"),
       Map.entry(CustomerFeatures.ERROR_RATE_28D, "API errors on %s of requests in the last 28 days"),
       Map.entry(CustomerFeatures.SLOW_RATE_28D, "%s of API requests slower than 500 ms"),
-      Map.entry(CustomerFeatures.TICKETS_28D, "%s support tickets in the last 28 days"),
-      Map.entry(CustomerFeatures.TICKETS_90D, "%s support tickets in the last 90 days"),
-      Map.entry(CustomerFeatures.HIGH_PRIORITY_TICKETS_90D, "%s high-priority tickets in the last 90 days"),
-      Map.entry(CustomerFeatures.OPEN_TICKETS, "%s open tickets"),
-      Map.entry(CustomerFeatures.BAD_CSAT_90D, "%s bad satisfaction ratings in the last 90 days"),
-      Map.entry(CustomerFeatures.FAILED_PAYMENTS_90D, "%s failed payments in the last 90 days"),
-      Map.entry(CustomerFeatures.PAST_DUE_INVOICES, "%s past-due invoices"),
+      Map.entry(CustomerFeatures.TICKETS_28D, "%s support ticket{s} in the last 28 days"),
+      Map.entry(CustomerFeatures.TICKETS_90D, "%s support ticket{s} in the last 90 days"),
+      Map.entry(CustomerFeatures.HIGH_PRIORITY_TICKETS_90D, "%s high-priority ticket{s} in the last 90 days"),
+      Map.entry(CustomerFeatures.OPEN_TICKETS, "%s open ticket{s}"),
+      Map.entry(CustomerFeatures.BAD_CSAT_90D, "%s bad satisfaction rating{s} in the last 90 days"),
+      Map.entry(CustomerFeatures.FAILED_PAYMENTS_90D, "%s failed payment{s} in the last 90 days"),
+      Map.entry(CustomerFeatures.PAST_DUE_INVOICES, "%s past-due invoice{s}"),
       Map.entry(CustomerFeatures.SEGMENT, "segment %s"),
       Map.entry(CustomerFeatures.PLAN, "plan %s"),
       Map.entry(CustomerFeatures.BILLING_INTERVAL, "billed %s"));
-
-  /** The phrases of the counts when the count is one: "1 past-due invoice", not "1 past-due invoices". */
-  private static final Map<String, String> ONE = Map.ofEntries(
-      Map.entry(CustomerFeatures.DAYS_TO_RENEWAL, "renewal in 1 day"),
-      Map.entry(CustomerFeatures.EVENTS_7D, "1 usage event in the last 7 days"),
-      Map.entry(CustomerFeatures.EVENTS_28D, "1 usage event in the last 28 days"),
-      Map.entry(CustomerFeatures.EVENTS_PREV_28D, "1 usage event in the 28 days before those"),
-      Map.entry(CustomerFeatures.ACTIVE_USERS_7D, "1 active user in the last 7 days"),
-      Map.entry(CustomerFeatures.ACTIVE_USERS_28D, "1 active user in the last 28 days"),
-      Map.entry(CustomerFeatures.REQUESTS_28D, "1 API request in the last 28 days"),
-      Map.entry(CustomerFeatures.TICKETS_28D, "1 support ticket in the last 28 days"),
-      Map.entry(CustomerFeatures.TICKETS_90D, "1 support ticket in the last 90 days"),
-      Map.entry(CustomerFeatures.HIGH_PRIORITY_TICKETS_90D, "1 high-priority ticket in the last 90 days"),
-      Map.entry(CustomerFeatures.OPEN_TICKETS, "1 open ticket"),
-      Map.entry(CustomerFeatures.BAD_CSAT_90D, "1 bad satisfaction rating in the last 90 days"),
-      Map.entry(CustomerFeatures.FAILED_PAYMENTS_90D, "1 failed payment in the last 90 days"),
-      Map.entry(CustomerFeatures.PAST_DUE_INVOICES, "1 past-due invoice"));
 
   /** What a missing value means, for the features that can be missing. */
   private static final Map<String, String> MISSING = Map.of(
@@ -102,10 +88,8 @@ final class DriverPhrases {
       return MISSING.getOrDefault(feature, feature.replace('_', ' ') + " unknown");
     }
     String shown = shown(feature, value);
-    if (shown.equals("1") && ONE.containsKey(feature)) {
-      return ONE.get(feature);
-    }
-    return String.format(Locale.ROOT, PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s"), shown);
+    String phrase = PHRASES.getOrDefault(feature, feature.replace('_', ' ') + " %s");
+    return String.format(Locale.ROOT, phrase.replace("{s}", shown.equals("1") ? "" : "s"), shown);
   }
 
   /** A value as a phrase shows it: rates as percentages, whole numbers without decimals. */

@@ -13,6 +13,7 @@ class DriverPhrasesTest {
     assertThat(DriverPhrases.describe(CustomerFeatures.PAST_DUE_INVOICES, "2.0")).isEqualTo("2 past-due invoices");
     assertThat(DriverPhrases.describe(CustomerFeatures.PAST_DUE_INVOICES, "0.0")).isEqualTo("0 past-due invoices");
     assertThat(DriverPhrases.describe(CustomerFeatures.DAYS_TO_RENEWAL, "1")).isEqualTo("renewal in 1 day");
+    assertThat(DriverPhrases.describe(CustomerFeatures.SEATS, "1")).isEqualTo("1 seat");
     assertThat(DriverPhrases.describe(CustomerFeatures.TICKETS_28D, "1.0")).isEqualTo("1 support ticket in the last 28 days");
     // 1.5 tickets is no whole ticket: the plural stays.
     assertThat(DriverPhrases.describe(CustomerFeatures.TICKETS_28D, "1.5")).isEqualTo("1.5 support tickets in the last 28 days");
